@@ -1,0 +1,52 @@
+// The test command behind `npm test`: runs the tiers in order, prints each tier's time and ends
+// with one summary line "N passed, N failed, N skipped".
+//   node scripts/test.mjs [unit] [integration] [vscode] [ui]     (default: all)
+// With CI=true a tier whose server, browser or VS Code is missing fails instead of skipping.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Each tier is a command that writes {passed, failed, pending} to the stats file it is given. */
+const tiers = {
+  unit: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '10000', 'test/unit/**/*.test.ts']],
+  integration: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '120000', 'test/integration/**/*.test.ts']],
+};
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = requested.length ? requested : Object.keys(tiers);
+const totals = { passed: 0, failed: 0, pending: 0 };
+const timings = [];
+let broken = false;
+
+for (const name of names) {
+  const tier = tiers[name];
+  if (!tier) {
+    console.error(`unknown test tier "${name}"; known: ${Object.keys(tiers).join(', ')}`);
+    process.exit(2);
+  }
+  const stats = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-test-')), 'stats.json');
+  const [cmd, args] = tier(stats);
+  console.log(`\n=== ${name} tests ===`);
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  const seconds = (Date.now() - started) / 1000;
+  timings.push([name, seconds]);
+  let counts;
+  try {
+    counts = JSON.parse(fs.readFileSync(stats, 'utf8'));
+  } catch {
+    counts = { passed: 0, failed: 1, pending: 0 };
+    console.error(`${name} tier ended without results (exit ${result.status ?? result.signal})`);
+  }
+  if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
+  if (result.status !== 0) broken = true;
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.pending += counts.pending;
+}
+
+console.log('\nTier times:');
+for (const [name, seconds] of timings) console.log(`  ${name.padEnd(12)} ${seconds.toFixed(1)} s`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.pending} skipped`);
+process.exit(broken || totals.failed ? 1 : 0);
