@@ -1,0 +1,61 @@
+/**
+ * Everything `validate` reports for a workspace: the loader's problems, the local provider checks
+ * (secrets file present, valid and git-ignored) and, when fetching is allowed, references that do
+ * not resolve (missing secret, missing key, denied …) on their exact range.
+ */
+import fs from 'node:fs/promises';
+import { providersInScope } from './config';
+import type { Problem, WorkspaceModel } from './model';
+import type { Resolver } from './resolver';
+import { isGitIgnored, secretsFilePath } from './localFiles';
+
+export interface CheckOptions {
+  /** Resolve references through the providers (never in an untrusted workspace). */
+  resolver?: Resolver;
+}
+
+export async function checkWorkspace(model: WorkspaceModel, options: CheckOptions = {}): Promise<Problem[]> {
+  const problems = [...model.problems];
+  for (const provider of providersInScope(model)) {
+    if (provider.type !== 'file' || typeof provider.options.path !== 'string') continue;
+    const file = secretsFilePath(provider);
+    const exists = await fs.stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      problems.push({
+        ruleId: 'file/missing',
+        severity: 'error',
+        file: provider.file,
+        range: provider.range,
+        message: `The secrets file ${provider.options.path} does not exist. Create it with a JSON object of secrets, or fix "path".`,
+      });
+    } else if ((await isGitIgnored(file)) === false) {
+      problems.push({
+        ruleId: 'file/not-ignored',
+        severity: 'warning',
+        file: provider.file,
+        range: provider.range,
+        message: `The secrets file ${provider.options.path} is not git-ignored and could be committed. Add it to .gitignore.`,
+      });
+    }
+  }
+  if (options.resolver) {
+    const resolved = await options.resolver.resolveConnections(model);
+    for (const r of resolved) {
+      for (const ref of r.references) {
+        // Malformed ones were reported by the loader with the same range.
+        if (ref.status !== 'unresolved' || !ref.target) continue;
+        problems.push({
+          ruleId: ref.errorCode === 'MissingKey' ? 'ref/missing-key' : ref.errorCode === 'NotKeyValue' ? 'secret/not-key-value' : 'ref/unresolved',
+          severity: 'error',
+          file: r.connection.file,
+          range: ref.range,
+          message: `${ref.raw} does not resolve: ${ref.error}`,
+        });
+      }
+    }
+  }
+  return problems;
+}
