@@ -1,7 +1,65 @@
-import type * as vscode from 'vscode';
+/**
+ * Entry point. Only composes: builds the shared context, registers each feature, and returns the
+ * API the in-editor tests use. No provider SDK is evaluated here; they load on first use.
+ */
+import * as vscode from 'vscode';
+import type { WorkspaceModel } from '../core/model';
+import { registerCommands } from './commands';
+import { Ctx } from './ctx';
+import { registerDiagnostics } from './diagnostics';
+import { SecretValueDocuments, VALUE_SCHEME } from './secretValues';
+import { ConnectionsTreeDataProvider } from './trees/connectionsTree';
+import { ProvidersTreeDataProvider } from './trees/providersTree';
 
-export function activate(_context: vscode.ExtensionContext) {
-  return {};
+export interface ConnectionSecretsApi {
+  providersTree: ProvidersTreeDataProvider;
+  connectionsTree: ConnectionsTreeDataProvider;
+  model(): readonly WorkspaceModel[];
+  cacheStats(): { entries: number; providerCalls: number };
+  /** Resolves when the first load (and its diagnostics) is done. */
+  ready: Promise<void>;
 }
 
-export function deactivate() {}
+export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi {
+  try {
+    const ctx = new Ctx(context);
+    context.subscriptions.push(ctx);
+
+    const providersTree = new ProvidersTreeDataProvider(ctx);
+    const connectionsTree = new ConnectionsTreeDataProvider(ctx);
+    const documents = new SecretValueDocuments();
+    context.subscriptions.push(
+      providersTree,
+      connectionsTree,
+      documents,
+      vscode.window.createTreeView('connectionSecrets.providers', { treeDataProvider: providersTree, showCollapseAll: true }),
+      vscode.window.createTreeView('connectionSecrets.connections', { treeDataProvider: connectionsTree, showCollapseAll: true }),
+      vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        providersTree.refresh();
+        connectionsTree.refresh();
+      }),
+    );
+    const diagnostics = registerDiagnostics(ctx);
+    registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
+
+    const ready = ctx.models.reload().then(() => diagnostics.update());
+    ready.catch((e: unknown) => ctx.log.error(`loading connections.yaml failed: ${String(e)}`));
+
+    return {
+      providersTree,
+      connectionsTree,
+      model: () => ctx.models.all,
+      cacheStats: () => ({ entries: ctx.resolver.cache.stats.entries, providerCalls: ctx.providerCalls }),
+      ready,
+    };
+  } catch (e) {
+    // Say so instead of failing silently with empty views.
+    void vscode.window.showErrorMessage(`Connection Secrets failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

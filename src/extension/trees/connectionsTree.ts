@@ -1,0 +1,186 @@
+/**
+ * Connections view: project → connection → fields. Expanding a connection resolves it (through
+ * the cache); each field shows resolved / unresolved / malformed and never the value.
+ */
+import * as vscode from 'vscode';
+import { providerFor } from '../../core/config';
+import { describeError } from '../../core/errors';
+import type { Connection, ConnectionField, WorkspaceModel } from '../../core/model';
+import type { ResolvedConnection, ResolvedReference } from '../../core/resolver';
+import { CREDENTIAL_FIELD_NAMES } from '../../core/schema';
+import type { Ctx } from '../ctx';
+
+export class ProjectItem extends vscode.TreeItem {
+  constructor(
+    readonly model: WorkspaceModel,
+    readonly project: string,
+    readonly connections: Connection[],
+  ) {
+    super(project || 'workspace root', vscode.TreeItemCollapsibleState.Expanded);
+    this.id = `project:${model.root}:${project}`;
+    this.description = `${connections.length} connection${connections.length === 1 ? '' : 's'}`;
+    this.iconPath = new vscode.ThemeIcon(project ? 'folder' : 'root-folder');
+    this.contextValue = 'project';
+  }
+}
+
+export class ConnectionItem extends vscode.TreeItem {
+  constructor(
+    readonly model: WorkspaceModel,
+    readonly connection: Connection,
+    summary: ResolvedSummary | undefined,
+    testResult?: { ok: boolean; message: string },
+  ) {
+    super(connection.name, vscode.TreeItemCollapsibleState.Collapsed);
+    this.id = `connection:${connection.file}:${connection.name}`;
+    const refs = connection.fields.reduce((n, f) => n + f.references.length, 0);
+    const status = summary ? (summary.ok ? 'resolved' : summary.malformed ? 'malformed' : 'unresolved') : refs ? 'not resolved yet' : 'no references';
+    this.description = testResult ? `${connection.type} · ${testResult.ok ? 'test passed' : 'test failed'}` : `${connection.type} · ${status}`;
+    this.tooltip = new vscode.MarkdownString(
+      [`**${connection.name}** (${connection.type})`, `${refs} reference(s): ${status}`, ...(summary?.errors ?? []).map((e) => `- ${e}`), testResult ? `\nLast test: ${testResult.message}` : ''].join('\n\n'),
+    );
+    this.iconPath = new vscode.ThemeIcon(
+      testResult ? (testResult.ok ? 'pass' : 'error') : !summary ? 'plug' : summary.ok ? 'pass' : summary.malformed ? 'error' : 'warning',
+      testResult ? new vscode.ThemeColor(testResult.ok ? 'testing.iconPassed' : 'testing.iconFailed') : undefined,
+    );
+    this.contextValue = `connection${refs ? ' hasReferences' : ''}`;
+    this.command = { command: 'connectionSecrets.connection.reveal', title: 'Go to definition', arguments: [this] };
+  }
+}
+
+export class FieldItem extends vscode.TreeItem {
+  constructor(
+    readonly parent: ConnectionItem,
+    readonly field: ConnectionField,
+    refs: ResolvedReference[] | undefined,
+    untrusted: boolean,
+  ) {
+    super(field.path, vscode.TreeItemCollapsibleState.None);
+    this.id = `field:${parent.id}:${field.path}`;
+    const leaf = field.path.split('.').pop() ?? '';
+    const n = field.references.length;
+    if (n === 0) {
+      // Literal values are shown, except in credential fields where they are a hard-coded secret.
+      const hardCoded = CREDENTIAL_FIELD_NAMES.has(leaf);
+      this.description = hardCoded ? 'hard-coded value (move it to the secrets manager)' : field.value;
+      this.iconPath = new vscode.ThemeIcon(hardCoded ? 'warning' : 'symbol-field');
+      this.contextValue = 'field';
+    } else {
+      const malformed = field.references.some((r) => r.error) || refs?.some((r) => r.status === 'malformed');
+      const resolved = refs && refs.length > 0 && refs.every((r) => r.status === 'resolved');
+      const state = malformed ? 'malformed' : untrusted ? 'not resolved (untrusted workspace)' : !refs ? 'not resolved yet' : resolved ? 'resolved' : 'unresolved';
+      const version = resolved ? refs!.map((r) => r.version).filter(Boolean)[0] : undefined;
+      this.description = `${state}${version ? ` · v${shortVersion(version)}` : ''}`;
+      const reasons = [...field.references.filter((r) => r.error).map((r) => `${r.raw}: ${r.error}`), ...(refs ?? []).filter((r) => r.error).map((r) => `${r.raw}: ${r.error}`)];
+      this.tooltip = new vscode.MarkdownString([field.references.map((r) => `\`${r.raw}\``).join('\n\n'), ...reasons.map((r) => `- ${r}`)].join('\n\n'));
+      this.iconPath = new vscode.ThemeIcon(malformed ? 'error' : resolved ? 'pass' : untrusted || !refs ? 'circle-outline' : 'warning');
+      this.contextValue = `field reference${resolved ? ' resolved' : ''}`;
+    }
+  }
+}
+
+type Node = ProjectItem | ConnectionItem | FieldItem;
+
+/** What the tree keeps of a resolution: statuses only, never values. */
+interface ResolvedSummary {
+  ok: boolean;
+  malformed: boolean;
+  errors: string[];
+  references: ResolvedReference[];
+}
+
+export function summarize(r: ResolvedConnection): ResolvedSummary {
+  return {
+    ok: r.ok,
+    malformed: r.references.some((x) => x.status === 'malformed'),
+    errors: r.references.filter((x) => x.error).map((x) => `${x.field}: ${x.error}`),
+    references: r.references.map((x) => ({ ...x })),
+  };
+}
+
+function shortVersion(v: string): string {
+  return v.length > 12 ? v.slice(0, 8) : v;
+}
+
+export class ConnectionsTreeDataProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly summaries = new Map<string, ResolvedSummary>();
+  private readonly tests = new Map<string, { ok: boolean; message: string }>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly ctx: Ctx) {
+    this.subscription = ctx.models.onDidChange(() => {
+      // A changed file may change any reference: statuses and test results start over.
+      this.summaries.clear();
+      this.tests.clear();
+      this.emitter.fire(undefined);
+    });
+  }
+
+  refresh(): void {
+    this.summaries.clear();
+    this.emitter.fire(undefined);
+  }
+
+  /** Records a resolution done elsewhere (commands) so the tree shows it. */
+  record(r: ResolvedConnection): void {
+    this.summaries.set(key(r.connection), summarize(r));
+    this.emitter.fire(undefined);
+  }
+
+  recordTest(connection: Connection, result: { ok: boolean; message: string }): void {
+    this.tests.set(key(connection), result);
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node;
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node instanceof FieldItem) return node.parent;
+    return undefined;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      const out: ProjectItem[] = [];
+      for (const model of this.ctx.models.all) {
+        const byProject = new Map<string, Connection[]>();
+        for (const c of model.connections) byProject.set(c.project, [...(byProject.get(c.project) ?? []), c]);
+        for (const [project, conns] of [...byProject].sort(([a], [b]) => a.localeCompare(b))) out.push(new ProjectItem(model, project, conns));
+      }
+      return out;
+    }
+    if (node instanceof ProjectItem) {
+      return node.connections.map((c) => new ConnectionItem(node.model, c, this.summaries.get(key(c)), this.tests.get(key(c))));
+    }
+    if (node instanceof ConnectionItem) {
+      let summary = this.summaries.get(key(node.connection));
+      const hasRefs = node.connection.fields.some((f) => f.references.length);
+      if (!summary && hasRefs && this.ctx.trusted) {
+        try {
+          const r = await this.ctx.resolver.resolveConnection(node.connection, providerFor(node.model, node.connection));
+          summary = summarize(r);
+          this.summaries.set(key(node.connection), summary);
+          // The parent's icon and description follow the new status.
+          setTimeout(() => this.emitter.fire(undefined), 0);
+        } catch (e) {
+          this.ctx.log.error(`resolving ${node.connection.name} failed: ${describeError(e)}`);
+        }
+      }
+      return node.connection.fields.map((f) => new FieldItem(node, f, summary?.references.filter((r) => r.field === f.path), !this.ctx.trusted));
+    }
+    return [];
+  }
+
+  dispose() {
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function key(c: Connection): string {
+  return `${c.file}#${c.name}`;
+}
