@@ -1,6 +1,15 @@
 // Runs one mocha tier in its own process and writes its counts for scripts/test.mjs.
 //   node scripts/mocha-tier.cjs <statsFile> <timeoutMs> <glob…>
-require('tsx/cjs');
+// TypeScript through tsx: `--import tsx` hooks both require() and dynamic import() (the lazy
+// providers and CLI commands), so the tier re-runs itself under it when started without.
+if (!process.env.CS_MOCHA_TSX) {
+  const { spawnSync } = require('node:child_process');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, CS_MOCHA_TSX: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
 const Mocha = require('mocha');
 const { globSync } = require('glob');
 const path = require('node:path');

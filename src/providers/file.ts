@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { ConnectionSecretsError } from '../core/errors';
 import type { BatchResult, ListOptions, ProviderFactory, SecretDescription, SecretPage, SecretsProvider, SecretValue } from '../core/provider';
 import { secretsFilePath } from '../core/localFiles';
@@ -29,10 +30,10 @@ export const createProvider: ProviderFactory = (config) => {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
-    } catch (e) {
-      // The parser's message names a position, never the surrounding text.
-      const where = /position (\d+)/.exec(String((e as Error).message));
-      const line = where ? text.slice(0, Number(where[1])).split('\n').length : undefined;
+    } catch {
+      // Node's message quotes the surrounding text (secrets!), so only a line number is given,
+      // found by the position-aware YAML parser (JSON is YAML).
+      const line = jsonErrorLine(text);
       throw new ConnectionSecretsError('InvalidConfig', `The secrets file ${shown} is not valid JSON${line ? ` (line ${line})` : ''}`, {
         fix: 'Fix the JSON syntax: the file must be one object of "name": value pairs.',
       });
@@ -88,3 +89,8 @@ export const createProvider: ProviderFactory = (config) => {
   };
   return provider;
 };
+
+function jsonErrorLine(text: string): number | undefined {
+  const err = parseDocument(text).errors[0];
+  return err ? err.linePos?.[0].line : undefined;
+}
