@@ -56,6 +56,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   sourcesContent: false,
+  // import() of the lazy bundles becomes require(): the extension host hooks require, and the
+  // bundles are CommonJS.
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
   // Optional native add-ons of ssh2 / pg; the pure-JS paths are used.
   external: ['vscode', 'cpu-features', 'pg-native', '*.node'],

@@ -42,6 +42,14 @@ export class ConnectionSecretsError extends Error {
     this.retryable = opts.retryable ?? (code === 'Throttled' || code === 'Timeout');
   }
 
+  /**
+   * The lazily loaded provider bundles each carry their own copy of this class, so `instanceof`
+   * recognises the shape rather than the constructor.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return typeof x === 'object' && x !== null && (x as { name?: unknown }).name === 'ConnectionSecretsError' && typeof (x as { code?: unknown }).code === 'string';
+  }
+
   /** One line for a user: the message, then the fix. */
   toUserString(): string {
     return this.fix ? `${this.message} — ${this.fix}` : this.message;
