@@ -46,7 +46,7 @@ export class ConnectionSecretsError extends Error {
    * The lazily loaded provider bundles each carry their own copy of this class, so `instanceof`
    * recognises the shape rather than the constructor.
    */
-  static [Symbol.hasInstance](x: unknown): boolean {
+  static override [Symbol.hasInstance](x: unknown): boolean {
     return typeof x === 'object' && x !== null && (x as { name?: unknown }).name === 'ConnectionSecretsError' && typeof (x as { code?: unknown }).code === 'string';
   }
 
