@@ -31,6 +31,14 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
         range: provider.range,
         message: `The secrets file ${provider.options.path} does not exist. Create it with a JSON object of secrets, or fix "path".`,
       });
+    } else if (!(await isJsonObjectFile(file))) {
+      problems.push({
+        ruleId: 'file/invalid-json',
+        severity: 'error',
+        file: provider.file,
+        range: provider.range,
+        message: `The secrets file ${provider.options.path} is not a JSON object. Fix its syntax: one object of "name": value pairs.`,
+      });
     } else if ((await isGitIgnored(file)) === false) {
       problems.push({
         ruleId: 'file/not-ignored',
@@ -58,4 +66,13 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
     }
   }
   return problems;
+}
+
+async function isJsonObjectFile(file: string): Promise<boolean> {
+  try {
+    const v: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+    return !!v && typeof v === 'object' && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }

@@ -115,3 +115,18 @@ describe('CLI', () => {
     assertNoCanary(r.stdout + r.stderr, [pw]);
   });
 });
+
+describe('CLI validate on a broken secrets file', () => {
+  it('names the file and the fix without printing its content', async () => {
+    const secret = canary('broken-file');
+    const ws = tempWorkspace({ '.gitignore': 's.json\n', 'connections.yaml': 'secretsManager:\n  provider:\n    type: file\n    path: s.json\n', 's.json': `{"a": "${secret}",` });
+    try {
+      const r = await run(['validate', '--offline'], ws.root);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /connections.yaml:3:5: error file\/invalid-json: The secrets file s.json is not a JSON object/);
+      assertNoCanary(r.all, [secret]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});
