@@ -3,6 +3,8 @@
  * bench: started on a free loopback port, configured through its HTTP API with the root token,
  * stopped by the caller. Installed by scripts/ci/install.d/30-openbao.sh.
  */
+// Loosely typed API answers keep the fixture code short; this is test support, not product code.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -235,7 +235,9 @@ export class TokenManager {
   }
 
   private async renew(state: TokenState, signal?: AbortSignal): Promise<TokenState> {
-    const answer = await this.http.send({ method: 'POST', path: 'auth/token/renew-self', body: {}, token: state.token, signal });
+    // No retries: a failed renewal has a cheaper way out (a fresh login), and Vault answers 500
+    // "past the max TTL, cannot renew" for a token at its end of life.
+    const answer = await this.http.send({ method: 'POST', path: 'auth/token/renew-self', body: {}, token: state.token, signal, retries: 0 });
     const authBlock = (answer.body as { auth?: { lease_duration?: unknown; renewable?: unknown } } | null)?.auth;
     if (answer.status === 200 && authBlock) {
       this.stats.renewals++;

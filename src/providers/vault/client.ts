@@ -46,6 +46,8 @@ export interface VaultRequest {
   /** Token for `X-Vault-Token`; omitted for login calls. */
   token?: string;
   signal?: AbortSignal;
+  /** Extra attempts on 5xx/429 for this call (default: the client's). */
+  retries?: number;
 }
 
 type NodeVaultClient = ReturnType<typeof nodeVault>;
@@ -116,7 +118,7 @@ export class VaultHttp {
           return answer;
         },
         {
-          retries: this.options.retries ?? 3,
+          retries: req.retries ?? this.options.retries ?? 3,
           signal: req.signal,
           sleep: this.options.sleep,
           isRetryable: (e) => e instanceof RetryableAnswer || (e instanceof ConnectionSecretsError && e.retryable && e.code !== 'Timeout'),

@@ -72,6 +72,8 @@ function isStandbyBody(body: unknown): boolean {
 /** A 503 that is worth retrying (standby without leader, overload), unlike a sealed server. */
 export function isRetryableStatus(answer: VaultAnswer): boolean {
   if (answer.status === 429) return true;
+  // Vault reports some permanent conditions as 500 (e.g. "past the max TTL, cannot renew").
+  if (vaultErrors(answer.body).some((e) => /cannot renew|max TTL/i.test(e))) return false;
   if (answer.status === 503) return !isSealedBody(answer.body);
   return answer.status === 500 || answer.status === 502 || answer.status === 504;
 }

@@ -82,10 +82,10 @@ export class VaultProvider implements SecretsProvider {
     } else if (answer.status === 403) {
       this.deps.log?.('vault: reading sys/mounts was denied (the policy lacks "read" on sys/mounts); listing engines via sys/internal/ui/mounts');
       answer = await this.call({ method: 'GET', path: 'sys/internal/ui/mounts', signal });
-      if (answer.status !== 200) throw this.error(answer, { method: 'GET', path: 'sys/internal/ui/mounts', capability: 'read' });
+      if (answer.status !== 200) throw await this.fail(answer, { method: 'GET', path: 'sys/internal/ui/mounts', capability: 'read' }, signal);
       mounts = ((answer.body as { data?: { secret?: Record<string, unknown> } }).data?.secret ?? {}) as Record<string, unknown>;
     } else {
-      throw this.error(answer, { method: 'GET', path: 'sys/mounts', capability: 'read' });
+      throw await this.fail(answer, { method: 'GET', path: 'sys/mounts', capability: 'read' }, signal);
     }
     const items: SecretSummary[] = [];
     for (const [mountPath, mount] of Object.entries(mounts)) {
@@ -129,7 +129,7 @@ export class VaultProvider implements SecretsProvider {
     const worst = failed.find((f) => f.answer.status !== 404) ?? failed[0];
     if (!worst || worst.answer.status === 404) return [];
     const alsoTried = failed.length > 1 && failed.every((f) => f.answer.status === 403) ? failed[0].path : undefined;
-    throw this.error(worst.answer, { method: 'LIST', path: worst.path, capability: 'list', alsoTried });
+    throw await this.fail(worst.answer, { method: 'LIST', path: worst.path, capability: 'list', alsoTried }, signal);
   }
 
   // ---------------------------------------------------------------- values
@@ -137,7 +137,7 @@ export class VaultProvider implements SecretsProvider {
   async getValue(id: string, signal?: AbortSignal): Promise<SecretValue> {
     const { engine, path } = parseSecretId(id);
     const outcome = await this.read(engine, path, signal);
-    if (!outcome.ok) throw this.readError(outcome, engine, path);
+    if (!outcome.ok) throw await this.readError(outcome, engine, path, signal);
     return { id, value: JSON.stringify(outcome.data), version: outcome.version, updatedOn: outcome.updatedOn, state: 'active' };
   }
 
@@ -177,7 +177,7 @@ export class VaultProvider implements SecretsProvider {
     }
     // KV v1 has no metadata endpoint: read it and keep only the key names.
     const outcome = await this.read(engine, path, signal);
-    if (!outcome.ok) throw this.readError(outcome, engine, path);
+    if (!outcome.ok) throw await this.readError(outcome, engine, path, signal);
     facts['KV version'] = info.version === 1 ? '1' : outcome.version ? '2' : '1';
     facts.keys = Object.keys(outcome.data).join(', ');
     return { id, name: path, version: outcome.version, facts, state: 'active' };
@@ -201,7 +201,7 @@ export class VaultProvider implements SecretsProvider {
 
   async identity(signal?: AbortSignal): Promise<string | undefined> {
     const answer = await this.call({ method: 'GET', path: 'auth/token/lookup-self', signal });
-    if (answer.status !== 200) throw this.error(answer, { method: 'GET', path: 'auth/token/lookup-self', capability: 'read' });
+    if (answer.status !== 200) throw await this.fail(answer, { method: 'GET', path: 'auth/token/lookup-self', capability: 'read' }, signal);
     // `data.id` is the token itself: read only the descriptive fields.
     const data = (answer.body as { data?: { display_name?: unknown; policies?: unknown; meta?: { role_name?: unknown } | null } }).data ?? {};
     const parts: string[] = [];
@@ -260,7 +260,7 @@ export class VaultProvider implements SecretsProvider {
       );
       return { source: 'unknown' };
     }
-    throw this.error(answer, { method: 'GET', path: mountPath, capability: 'read' });
+    throw await this.fail(answer, { method: 'GET', path: mountPath, capability: 'read' }, signal);
   }
 
   private learn(engine: string, version: KvVersion) {
@@ -318,13 +318,13 @@ export class VaultProvider implements SecretsProvider {
     const apiPath = kvMetadataPath(engine, path);
     const answer = await this.call({ method: 'GET', path: apiPath, signal });
     if (answer.status !== 200) {
-      throw this.error(answer, { method: 'GET', path: apiPath, capability: 'read', notFoundHint: this.dataHint(engine, path) });
+      throw await this.fail(answer, { method: 'GET', path: apiPath, capability: 'read', notFoundHint: this.dataHint(engine, path) }, signal);
     }
     return asRecord((answer.body as { data?: unknown }).data);
   }
 
-  private readError(outcome: Extract<ReadOutcome, { ok: false }>, engine: string, path: string): ConnectionSecretsError {
-    return this.error(outcome.answer, { method: outcome.method, path: outcome.path, capability: outcome.capability, alsoTried: outcome.alsoTried, notFoundHint: this.dataHint(engine, path) });
+  private readError(outcome: Extract<ReadOutcome, { ok: false }>, engine: string, path: string, signal?: AbortSignal): Promise<ConnectionSecretsError> {
+    return this.fail(outcome.answer, { method: outcome.method, path: outcome.path, capability: outcome.capability, alsoTried: outcome.alsoTried, notFoundHint: this.dataHint(engine, path) }, signal);
   }
 
   private dataHint(engine: string, path: string): string | undefined {
@@ -352,10 +352,28 @@ export class VaultProvider implements SecretsProvider {
     return this.deps.http.send({ ...req, token: fresh });
   }
 
-  private error(answer: VaultAnswer, ctx: Omit<VaultCallContext, 'address' | 'namespace' | 'principal'>): ConnectionSecretsError {
+  /**
+   * The typed error for a failed answer. A policy denial carries, as evidence, what
+   * `sys/capabilities-self` says the token may do on that path (best effort: one extra request,
+   * on the error path only).
+   */
+  private async fail(answer: VaultAnswer, ctx: Omit<VaultCallContext, 'address' | 'namespace' | 'principal'>, signal?: AbortSignal): Promise<ConnectionSecretsError> {
     const full: VaultCallContext = { ...ctx, address: this.deps.http.address, namespace: this.deps.http.namespace, principal: this.deps.tokens.principal };
-    if (answer.status === 403 && isJsonBody(answer.body)) return deniedError(answer, full);
+    if (answer.status === 403 && isJsonBody(answer.body)) return deniedError(answer, full, await this.capabilitiesOf(ctx.path, signal));
     return responseError(answer, full);
+  }
+
+  private async capabilitiesOf(apiPath: string, signal?: AbortSignal): Promise<string | undefined> {
+    try {
+      const token = await this.deps.tokens.token(signal);
+      const answer = await this.deps.http.send({ method: 'POST', path: 'sys/capabilities-self', body: { paths: [apiPath] }, token, signal });
+      if (answer.status !== 200) return undefined;
+      const body = answer.body as { data?: Record<string, unknown> } & Record<string, unknown>;
+      const caps = body.data?.[apiPath] ?? body[apiPath] ?? body.data?.capabilities ?? body.capabilities;
+      return Array.isArray(caps) ? `its capabilities there: ${caps.map(String).join(', ')}` : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private where(): string {
