@@ -121,7 +121,7 @@ describe('vault provider through the core resolver (OpenBao)', function () {
     const report = await resolver.refreshConnection(model, jira);
     assert.equal(report.rotated.length, 1);
     assert.equal(describeRotation(report.rotated[0]), 'rotated: kv2:apps/team/jira 1 → 2');
-    assert.equal(((report.resolution.values as { auth: Record<string, unknown> }).auth).token, fresh);
+    assert.equal((report.resolution.values as unknown as { auth: Record<string, unknown> }).auth.token, fresh);
     assertNoCanary(JSON.stringify(report.resolution.fields) + logs.join('\n'), [...fx.canaries, fresh], 'refresh output');
   });
 });
