@@ -40,7 +40,7 @@ export interface VaultProviderDeps {
 /** A read's result before it becomes a SecretValue or an error. */
 type ReadOutcome =
   | { ok: true; data: Record<string, unknown>; version?: string; updatedOn?: Date }
-  | { ok: false; answer: VaultAnswer; path: string; capability: string; method: string; alsoTried?: string };
+  | { ok: false; answer: VaultAnswer; path: string; capability: string; method: string; alsoTried?: string; deleted?: string };
 
 const WARNING_V2_ON_V1_PATH = /versioned K\/V secrets engine/i;
 
@@ -300,8 +300,9 @@ export class VaultProvider implements SecretsProvider {
         const inner = data as { data?: unknown; metadata?: { version?: unknown; created_time?: unknown } } | null | undefined;
         if (inner && typeof inner === 'object' && inner.metadata && typeof inner.metadata === 'object') {
           if (inner.data === null || inner.data === undefined) {
-            // Deleted current version: Vault returns metadata only.
-            return { ok: false, answer: { status: 404, body: { errors: [] } }, path: apiPath, capability: 'read', method: 'GET' };
+            // Deleted current version answered with metadata only (some servers use 200 for it).
+            const gone = { status: 404, body: answer.body };
+            return { ok: false, answer: gone, path: apiPath, capability: 'read', method: 'GET', deleted: deletedVersion(gone) };
           }
           const created = inner.metadata.created_time;
           return { ok: true, data: asRecord(inner.data), version: versionOf(inner.metadata.version), updatedOn: typeof created === 'string' ? new Date(created) : undefined };
@@ -311,7 +312,7 @@ export class VaultProvider implements SecretsProvider {
       }
       return { ok: true, data: asRecord(data) };
     }
-    return { ok: false, answer, path: apiPath, capability: 'read', method: 'GET' };
+    return { ok: false, answer, path: apiPath, capability: 'read', method: 'GET', deleted: deletedVersion(answer) };
   }
 
   private async metadata(engine: string, path: string, signal?: AbortSignal): Promise<Record<string, unknown>> {
@@ -324,7 +325,8 @@ export class VaultProvider implements SecretsProvider {
   }
 
   private readError(outcome: Extract<ReadOutcome, { ok: false }>, engine: string, path: string, signal?: AbortSignal): Promise<ConnectionSecretsError> {
-    return this.fail(outcome.answer, { method: outcome.method, path: outcome.path, capability: outcome.capability, alsoTried: outcome.alsoTried, notFoundHint: this.dataHint(engine, path) }, signal);
+    const notFoundHint = outcome.deleted ?? this.dataHint(engine, path);
+    return this.fail(outcome.answer, { method: outcome.method, path: outcome.path, capability: outcome.capability, alsoTried: outcome.alsoTried, notFoundHint }, signal);
   }
 
   private dataHint(engine: string, path: string): string | undefined {
@@ -389,6 +391,16 @@ function isJsonBody(body: unknown): boolean {
 function hasWarning(body: unknown, pattern: RegExp): boolean {
   const warnings = (body as { warnings?: unknown } | null)?.warnings;
   return Array.isArray(warnings) && warnings.some((w) => pattern.test(String(w)));
+}
+
+/** KV v2 answers a deleted or destroyed current version with 404 and its metadata: say which. */
+function deletedVersion(answer: VaultAnswer): string | undefined {
+  if (answer.status !== 404) return undefined;
+  const meta = (answer.body as { data?: { metadata?: { version?: unknown; deletion_time?: unknown; destroyed?: unknown } | null } | null } | null)?.data?.metadata;
+  if (!meta || (!meta.destroyed && !meta.deletion_time)) return undefined;
+  return meta.destroyed
+    ? `Its current version ${String(meta.version)} was destroyed; write a new version of the secret.`
+    : `Its current version ${String(meta.version)} was deleted; undelete it (\`vault kv undelete -versions=${String(meta.version)} …\`) or write a new version.`;
 }
 
 function asRecord(value: unknown): Record<string, unknown> {

@@ -160,6 +160,20 @@ describe('vault provider against OpenBao: reading and listing', function () {
     assertNoCanary(JSON.stringify([d1, d2]), fx.canaries, 'describe');
   });
 
+  it('says when the current KV v2 version was deleted or destroyed', async () => {
+    await writeKv(bao, 'kv2', 2, 'apps/gone', { password: 'short-lived' });
+    await bao.api('DELETE', 'kv2/data/apps/gone');
+    const deleted = await reader.provider.getValue('kv2:apps/gone').catch((x: unknown) => x);
+    assert.ok(deleted instanceof ConnectionSecretsError);
+    assert.equal(deleted.code, 'NotFound');
+    assert.match(deleted.message, /current version 1 was deleted; undelete it/);
+    await bao.api('POST', 'kv2/destroy/apps/gone', { versions: [1] });
+    const destroyed = await reader.provider.getValue('kv2:apps/gone').catch((x: unknown) => x);
+    assert.ok(destroyed instanceof ConnectionSecretsError);
+    assert.match(destroyed.message, /current version 1 was destroyed/);
+    texts.push(deleted.message, destroyed.message);
+  });
+
   it('reports who it is signed in as', async () => {
     assert.equal(await reader.provider.identity!(), 'AppRole role "reader" (policies: default, reader)');
   });
