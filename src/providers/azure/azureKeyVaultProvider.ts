@@ -46,6 +46,8 @@ export class AzureKeyVaultProvider implements SecretsProvider {
   /** nextLink of the last secrets-list page, read from the raw response (the SDK's mapped pages drop it). */
   private capturedNextLink: string | undefined;
   private listQueue: Promise<unknown> = Promise.resolve();
+  /** Raw error bodies by request: the SDK's paging helper drops Key Vault's inner error code. */
+  private readonly errorBodies = new WeakMap<object, string>();
   /** True once a request went through, i.e. the client holds the vault's auth challenge. */
   private challenged = false;
 
@@ -72,6 +74,8 @@ export class AzureKeyVaultProvider implements SecretsProvider {
             name: 'connectionSecretsNextLink',
             sendRequest: async (request, next) => {
               const response = await next(request);
+              // Error bodies name the denial (ForbiddenByRbac …); they never hold a secret value.
+              if (response.status >= 400 && response.bodyAsText) this.errorBodies.set(request, response.bodyAsText);
               // List pages carry names and attributes only, never values.
               if (request.method === 'GET' && response.status === 200 && new URL(request.url).pathname.replace(/\/+$/, '') === '/secrets') {
                 try {
@@ -112,7 +116,7 @@ export class AzureKeyVaultProvider implements SecretsProvider {
           this.challenged = true;
           return result;
         } catch (e) {
-          const err = toAzureError(e, ctx);
+          const err = toAzureError(this.withErrorBody(e), ctx);
           // A per-secret answer (not found, denied, disabled) still means the challenge was completed.
           if (!VAULT_WIDE.has(err.code) && err.code !== 'Throttled') this.challenged = true;
           if (err.code === 'CredentialsExpired' || err.detail === 'AADSTS7000215') await this.signIn.forgetSecret();
@@ -129,6 +133,14 @@ export class AzureKeyVaultProvider implements SecretsProvider {
         sleep: (ms, s) => sleep(Math.max(ms, retryAfter), s),
       },
     );
+  }
+
+  /** Puts back the raw error body the paging helper left out, so the inner error code can be read. */
+  private withErrorBody(e: unknown): unknown {
+    const err = e as { name?: string; code?: string; statusCode?: number; message?: string; details?: unknown; request?: object; response?: { status?: number; bodyAsText?: string | null; headers?: unknown } };
+    const body = err?.request ? this.errorBodies.get(err.request) : undefined;
+    if (!body || err.details || err.response?.bodyAsText) return e;
+    return { name: err.name, code: err.code, statusCode: err.statusCode, message: err.message, response: { ...err.response, status: err.statusCode, bodyAsText: body } };
   }
 
   private checkName(id: string): string {

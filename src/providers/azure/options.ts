@@ -3,6 +3,7 @@
  * JSON schema and the unit tests can use it without loading the Azure SDK.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConnectionSecretsError } from '../../core/errors';
 import type { ProviderConfig } from '../../core/model';
@@ -146,7 +147,8 @@ export function parseAzureOptions(config: ProviderConfig): AzureOptions {
 
   return {
     vaultUrl: url.origin,
-    vaultName: url.hostname.split('.')[0],
+    // Emulators on loopback have no vault name in their host: use the host itself.
+    vaultName: net.isIP(url.hostname.replace(/^\[|\]$/g, '')) || url.hostname === 'localhost' ? url.host : url.hostname.split('.')[0],
     tenantId,
     clientId,
     caCertPath,
