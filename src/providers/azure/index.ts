@@ -9,7 +9,7 @@
  *   clientId: <application id>        # absent: the default Azure credential chain
  *   caCert: certs/proxy-root.pem      # optional, relative to the connections.yaml folder
  *   versions: { <secret name>: <version id> }    # optional pinning
- *   authorityHost, disableInstanceDiscovery, disableChallengeResourceVerification, serviceVersion
+ *   authorityHost, disableChallengeResourceVerification, serviceVersion
  *                                     # sovereign clouds and emulators; see docs/providers/azure.md
  */
 import tls from 'node:tls';

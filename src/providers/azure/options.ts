@@ -21,7 +21,6 @@ export const AZURE_OPTION_KEYS = [
   'versions',
   'authorityHost',
   'disableChallengeResourceVerification',
-  'disableInstanceDiscovery',
   'serviceVersion',
 ] as const;
 
@@ -40,9 +39,13 @@ export interface AzureOptions {
   versions: Map<string, string>;
   authorityHost?: string;
   disableChallengeResourceVerification: boolean;
+  /** True for an authority host that is not a Microsoft cloud's (emulators, Azure Stack): MSAL must not ask login.microsoftonline.com about it. */
   disableInstanceDiscovery: boolean;
   serviceVersion?: ServiceVersion;
 }
+
+/** Authority hosts MSAL knows (public, US Government, China clouds); any other is not looked up. */
+const MICROSOFT_AUTHORITIES = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net']);
 
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 const VERSION_ID = /^[0-9a-fA-F]{32}$/;
@@ -137,7 +140,7 @@ export function parseAzureOptions(config: ProviderConfig): AzureOptions {
   }
 
   const authorityHost = optionalString(config, 'authorityHost');
-  if (authorityHost !== undefined && !/^https:\/\//.test(authorityHost)) {
+  if (authorityHost !== undefined && (!/^https:\/\//.test(authorityHost) || !URL.canParse(authorityHost))) {
     throw invalid(config, `authorityHost "${authorityHost}" must be an https URL`, 'Use e.g. https://login.microsoftonline.us for Azure Government, or remove it.');
   }
   const serviceVersion = optionalString(config, 'serviceVersion');
@@ -156,7 +159,7 @@ export function parseAzureOptions(config: ProviderConfig): AzureOptions {
     versions,
     authorityHost: authorityHost?.replace(/\/+$/, ''),
     disableChallengeResourceVerification: optionalBoolean(config, 'disableChallengeResourceVerification'),
-    disableInstanceDiscovery: optionalBoolean(config, 'disableInstanceDiscovery'),
+    disableInstanceDiscovery: authorityHost !== undefined && !MICROSOFT_AUTHORITIES.has(new URL(authorityHost).host.toLowerCase()),
     serviceVersion: serviceVersion as ServiceVersion | undefined,
   };
 }

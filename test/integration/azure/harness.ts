@@ -72,7 +72,6 @@ export async function startAzure(): Promise<AzureEnv> {
           clientId: CLIENT,
           caCert: 'vault-ca.pem',
           authorityHost: entra.authorityHost,
-          disableInstanceDiscovery: true,
           // The stand-in, like every emulator on loopback, is not under vault.azure.net.
           disableChallengeResourceVerification: true,
           ...options,

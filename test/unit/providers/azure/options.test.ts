@@ -66,6 +66,10 @@ describe('azure provider block', () => {
     assert.equal(vaultScope('https://kv.vault.usgovcloudapi.net'), 'https://vault.usgovcloudapi.net/.default');
     assert.equal(vaultScope('https://localhost:8443'), 'https://vault.azure.net/.default');
     assert.equal(clientSecretKey(TENANT, CLIENT), `azure.clientSecret:${TENANT}:${CLIENT}`);
+    // MSAL must not look up a foreign authority (emulator, Azure Stack) at login.microsoftonline.com.
+    assert.equal(parseAzureOptions(config({ vaultUrl: 'https://x.vault.azure.net', authorityHost: 'https://127.0.0.1:9443' })).disableInstanceDiscovery, true);
+    assert.equal(parseAzureOptions(config({ vaultUrl: 'https://x.vault.azure.net', authorityHost: 'https://login.microsoftonline.us' })).disableInstanceDiscovery, false);
+    assert.equal(parseAzureOptions(config({ vaultUrl: 'https://x.vault.azure.net' })).disableInstanceDiscovery, false);
   });
 });
 
