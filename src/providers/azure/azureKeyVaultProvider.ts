@@ -100,6 +100,7 @@ export class AzureKeyVaultProvider implements SecretsProvider {
       operation,
       tenantId: this.options.tenantId,
       clientId: this.options.clientId,
+      authorityHost: this.options.authorityHost,
       ...extra,
     };
   }

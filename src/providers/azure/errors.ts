@@ -18,6 +18,8 @@ export interface AzureErrorContext {
   version?: string;
   tenantId?: string;
   clientId?: string;
+  /** Sign-in endpoint, when configured (sovereign clouds, tests). */
+  authorityHost?: string;
   /** `az ... --assignee` value: the client id, or a placeholder for the chain. */
   assignee?: string;
 }
@@ -123,6 +125,12 @@ export class ThrottledError extends ConnectionSecretsError {
   ) {
     super('Throttled', message, { ...opts, retryable: true });
   }
+
+  // The base class recognises errors by shape (one copy per lazy bundle); so must this one, or
+  // every typed error would pass as a ThrottledError.
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return ConnectionSecretsError[Symbol.hasInstance](x) && (x as { code: string }).code === 'Throttled' && 'retryAfterMs' in (x as object);
+  }
 }
 
 function aadError(e: ErrorShape, text: string, ctx: AzureErrorContext): ConnectionSecretsError | undefined {
@@ -192,6 +200,14 @@ export function toAzureError(e: unknown, ctx: AzureErrorContext): ConnectionSecr
     });
   }
 
+  if (/endpoints_resolution_error|network_error/.test(text)) {
+    const authority = ctx.authorityHost ?? 'https://login.microsoftonline.com';
+    return new ConnectionSecretsError('Unreachable', `The Microsoft Entra sign-in endpoint ${authority} could not be reached, or its TLS certificate is not trusted (MSAL: ${/endpoints_resolution_error|network_error/.exec(text)![0]}).`, {
+      fix: `Check the network path to ${new URL(authority).host} (proxy, firewall); behind a TLS-inspecting proxy put its root CA in caCert; for a sovereign cloud set authorityHost.`,
+      detail: 'sign-in endpoint',
+    });
+  }
+
   if (err.name === 'CredentialUnavailableError' || /DefaultAzureCredential|ChainedTokenCredential/.test(text)) {
     return new ConnectionSecretsError('Unauthenticated', `No Azure sign-in is available for ${host(ctx)} (default Azure credential chain: environment, workload identity, managed identity, Azure CLI, Azure Developer CLI, PowerShell).`, {
       fix: 'Run "az login" (add --tenant <tenant id> for another directory), or set clientId and tenantId in the provider block to sign in with a client secret.',
@@ -206,7 +222,7 @@ export function toAzureError(e: unknown, ctx: AzureErrorContext): ConnectionSecr
       detail: code,
     });
   }
-  if (TLS_CODES.has(code) || /certificate/i.test(err.message ?? '') && !err.statusCode) {
+  if (TLS_CODES.has(code) || (!err.statusCode && /self[- ]signed certificate|unable to verify the first certificate|certificate has expired|certificate is not yet valid/i.test(err.message ?? ''))) {
     const altName = code === 'ERR_TLS_CERT_ALTNAME_INVALID';
     return new ConnectionSecretsError('Tls', altName ? `The TLS certificate of ${host(ctx)} does not name that host (${code}).` : `The TLS certificate of ${host(ctx)} is not trusted (${code || 'certificate error'}).`, {
       fix: altName

@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { ConnectionSecretsError } from '../../../src/core/errors';
 import { assertNoCanary } from '../../support/canary';
+import { EntraStandIn } from '../../support/keyVaultStandIn';
+import { makeTlsFixture } from '../../support/tlsFixture';
 import {
   kvForbiddenByFirewall,
   kvForbiddenByPolicy,
@@ -163,6 +165,24 @@ describe('azure provider: failures and their fixes (recorded Microsoft errors ov
       const e = await failure(provider.getValue('db-password'));
       assert.equal(e.code, 'Tls', `caCert ${caCert}: ${e.message}`);
       assert.match(e.fix ?? '', /Set caCert/);
+    }
+  });
+
+  it('an untrusted sign-in endpoint is named as such; caCert trusts the vault only for this provider', async () => {
+    // A second Entra stand-in whose certificate comes from a CA nobody configured.
+    const otherTls = makeTlsFixture();
+    const otherEntra = await EntraStandIn.start(otherTls);
+    otherEntra.register({ tenantId: TENANT, clientId: CLIENT, objectId: OBJECT, secret: env.clientSecret });
+    try {
+      const { provider } = await env.provider({ authorityHost: otherEntra.authorityHost });
+      const e = await failure(provider.getValue('db-password'));
+      assert.equal(e.code, 'Unreachable');
+      assert.match(e.message, new RegExp(`sign-in endpoint ${otherEntra.authorityHost.replace(/\./g, '\\.')} could not be reached, or its TLS certificate is not trusted`));
+      assert.match(e.fix ?? '', /caCert/);
+      assert.equal(otherEntra.tokenRequests, 0);
+    } finally {
+      await otherEntra.stop();
+      otherTls.remove();
     }
   });
 

@@ -114,6 +114,7 @@ describe('azure error parsing (recorded Microsoft bodies)', () => {
         assert.equal(t.retryAfterMs, 7000);
         assert.equal(t.retryable, true);
         const u = toAzureError(shape(rec.kvServiceUnavailable()), ctx);
+        assert.ok(!(u instanceof ThrottledError), 'a 503 is not a throttling error');
         assert.equal(u.code, 'Unreachable');
         assert.equal(u.retryable, true);
       });
