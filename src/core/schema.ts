@@ -43,6 +43,7 @@ export const PROVIDER_FIELDS: Record<ProviderType, Record<string, FieldSpec>> = 
     authorityHost: { description: 'Microsoft Entra authority host (sovereign clouds, tests)' },
     versions: { description: 'Pinned versions: secret name → version id' },
     disableChallengeResourceVerification: { description: 'For emulators and private endpoints' },
+    serviceVersion: { description: 'Key Vault REST API version to pin (emulators that lag behind)' },
   },
   env: {
     prefix: { description: 'Prefix added to every variable name' },
