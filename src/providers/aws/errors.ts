@@ -184,6 +184,8 @@ function accessDenied(c: Classified, ctx: AwsErrorContext, cause: unknown): Conn
   const action = facts.action ?? REQUIRED_ACTION[ctx.operation] ?? `the ${ctx.operation} action`;
   const who = facts.principal ?? 'the signed-in identity';
   const on = facts.resource ?? ctx.secretId ?? ctx.roleArn;
+  // These two actions take no resource: a policy must grant them on "*".
+  const accountWide = action === 'secretsmanager:ListSecrets' || action === 'secretsmanager:BatchGetSecretValue';
   if (ctx.operation === 'AssumeRole' || action === 'sts:AssumeRole') {
     const role = ctx.roleArn ?? facts.resource ?? 'the role';
     return make(
@@ -196,10 +198,10 @@ function accessDenied(c: Classified, ctx: AwsErrorContext, cause: unknown): Conn
       cause,
     );
   }
-  const message = `Access denied: ${who} is not allowed ${action}${on ? ` on ${on}` : ''}${facts.explicitDenyIn ? ` (explicit deny in ${facts.explicitDenyIn})` : ''}`;
+  const message = `Access denied: ${who} may not call ${action}${on ? ` on ${on}` : ''}${facts.explicitDenyIn ? ` (explicit deny in ${facts.explicitDenyIn})` : ''}`;
   const fix = facts.explicitDenyIn
     ? `Remove or narrow the Deny of "${action}" in ${facts.explicitDenyIn}; an Allow cannot override an explicit deny. See ${DOCS}.`
-    : `Allow "${action}"${ctx.operation === 'ListSecrets' || ctx.operation === 'BatchGetSecretValue' ? ' on Resource "*"' : on ? ` on ${on}` : ''} in an IAM policy of ${who}${facts.implicitReason && /boundary|session|control/i.test(facts.implicitReason) ? ` (AWS says: ${facts.implicitReason} it, so check that policy too)` : ''}; ${DOCS} has the complete policy.`;
+    : `Allow "${action}"${accountWide ? ' on Resource "*"' : on ? ` on ${on.startsWith('arn:') ? on : `the secret's ARN (arn:aws:secretsmanager:<region>:<account>:secret:${on}-*)`}` : ''} in an IAM policy attached to ${who}${facts.implicitReason && /boundary|session|control/i.test(facts.implicitReason) ? ` (AWS says: ${facts.implicitReason} it, so check that policy too)` : ''}; ${DOCS} has the complete policy.`;
   return make('AccessDenied', message, fix, c, cause);
 }
 
