@@ -305,7 +305,9 @@ export function toAwsError(e: unknown, ctx: AwsErrorContext): ConnectionSecretsE
     return make(
       'Unauthenticated',
       `No AWS credentials were found${ctx.profile ? ` for profile "${ctx.profile}"` : ''}`,
-      'Sign in with aws configure / aws sso login, set "profile" in the provider block, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment that starts VS Code or the CLI.',
+      ctx.profile
+        ? `Check that profile "${ctx.profile}" exists (aws configure list-profiles) and has keys, SSO settings or a source profile; or fix "profile" in the provider block.`
+        : 'Sign in with aws configure / aws sso login, set "profile" in the provider block, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment that starts VS Code or the CLI.',
       c,
       e,
     );
@@ -340,7 +342,19 @@ export function toAwsError(e: unknown, ctx: AwsErrorContext): ConnectionSecretsE
     return make('Timeout', `AWS ${ctx.operation}${target(ctx)} timed out`, 'Check that the endpoint is reachable from this machine, or raise the timeout setting.', c, e, true);
   }
 
-  // An answer the SDK could not parse: moto's XML denial, or a proxy's HTML page.
+  // A markup answer without an AWS error code: a proxy or captive portal, not AWS.
+  if (c.name === 'NonJsonErrorAnswer' && c.status !== undefined) {
+    return make(
+      c.status === 403 || c.status === 407 ? 'AccessDenied' : 'Unreachable',
+      `${where(ctx)} answered ${ctx.operation} with HTTP ${c.status} and a page that is not from AWS (a proxy or firewall?)`,
+      ctx.endpoint ? `Check that "endpoint" (${ctx.endpoint}) is a Secrets Manager endpoint.` : 'Check the proxy settings (HTTPS_PROXY, NO_PROXY) or ask the network team to allow secretsmanager.<region>.amazonaws.com.',
+      c,
+      e,
+    );
+  }
+
+  // An answer the SDK could not parse (moto's XML denial reaches here when the error-body
+  // middleware is not installed): the status is all there is.
   if (c.status !== undefined) {
     if (c.status === 403) return accessDenied(c, ctx, e);
     if (c.status === 401) {
