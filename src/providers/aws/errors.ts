@@ -79,7 +79,7 @@ export interface DenialFacts {
   principal?: string;
   action?: string;
   resource?: string;
-  /** e.g. "an identity-based policy", "a service control policy", "a resource-based policy". */
+  /** e.g. "an identity-based policy", "a service control policy", "a permissions boundary". */
   explicitDenyIn?: string;
   /** e.g. "no identity-based policy allows", "no permissions boundary allows". */
   implicitReason?: string;
@@ -99,7 +99,7 @@ export function parseDenial(message: string | undefined): DenialFacts {
   if (action) facts.action = action[1];
   const resource = /\bon resource:\s*(\S+?)(?:\s+(?:because|with)\b|\s*$)/i.exec(message);
   if (resource) facts.resource = resource[1];
-  const deny = /with an explicit deny in (an? [A-Za-z -]*?polic(?:y|ies))/i.exec(message);
+  const deny = /with an explicit deny in (an? [A-Za-z -]+?)\s*(?:$|[.;,:(])/i.exec(message);
   if (deny) facts.explicitDenyIn = deny[1];
   const implicit = /because (no [A-Za-z -]+? allows)/i.exec(message);
   if (implicit) facts.implicitReason = implicit[1];

@@ -258,6 +258,10 @@ describe('aws errors: parseDenial', () => {
       principal: 'arn:aws:iam::123456789012:user/u',
       action: 'secretsmanager:GetSecretValue',
     });
+    assert.equal(
+      parseDenial('User: arn:aws:iam::111122223333:user/dev is not authorized to perform: secretsmanager:ListSecrets with an explicit deny in a permissions boundary').explicitDenyIn,
+      'a permissions boundary',
+    );
     assert.deepEqual(parseDenial(undefined), {});
   });
 });
