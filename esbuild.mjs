@@ -14,7 +14,7 @@ const watch = process.argv.includes('--watch');
  */
 const lazyModules = {
   'src/providers/index.ts': ['aws', 'vault', 'azure'],
-  'src/testers/index.ts': [],
+  'src/testers/index.ts': ['http', 'postgres', 'mysql', 'ssh'],
 };
 
 function resolveSource(dir, name) {
