@@ -77,7 +77,8 @@ export const test: ConnectionTester = async (connection, options) => {
         break;
       }
       case 'bearer':
-        headers.authorization = `Bearer ${headerValue(required(auth!, 'token', 'auth.token'), 'auth.token')}`;
+        // `token: "Bearer {{…}}"` (the whole header value) is as common as the bare token.
+        headers.authorization = `Bearer ${headerValue(required(auth!, 'token', 'auth.token'), 'auth.token').replace(/^Bearer\s+/i, '')}`;
         break;
       case 'apiKey': {
         const name = str(auth!, 'header', 'auth.header') ?? 'X-API-Key';
