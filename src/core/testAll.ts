@@ -65,7 +65,7 @@ export async function testAll<T>(items: readonly T[], tester: (item: T, signal: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const final = results.map((r) => r ?? { ok: false, failureClass: 'unknown' as const, message: 'Not tested: the run was cancelled.', durationMs: 0, details: { cancelled: 'true' } });
+  const final = Array.from(results, (r) => r ?? { ok: false, failureClass: 'unknown' as const, message: 'Not tested: the run was cancelled.', durationMs: 0, details: { cancelled: 'true' } });
   const byClass: Partial<Record<FailureClass, number>> = {};
   let passed = 0;
   let cancelled = 0;

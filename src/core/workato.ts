@@ -34,7 +34,7 @@ export function workatoBaseUrl(dataCenter?: string): string {
   const code = value.toLowerCase();
   if (Object.prototype.hasOwnProperty.call(WORKATO_DATA_CENTERS, code)) return WORKATO_DATA_CENTERS[code as WorkatoDataCenter];
   const invalid = () =>
-    new ConnectionSecretsError('InvalidConfig', `"${value.slice(0, 80)}" is not a Workato data centre.`, {
+    new ConnectionSecretsError('InvalidConfig', `"${value.slice(0, 80)}" is not a Workato data centre`, {
       fix: `Use one of ${Object.keys(WORKATO_DATA_CENTERS).join(', ')}, or the https:// base URL of your Workato instance.`,
     });
   let url: URL;
@@ -45,7 +45,7 @@ export function workatoBaseUrl(dataCenter?: string): string {
   }
   if (url.username || url.password || url.search || url.hash) throw invalid();
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new ConnectionSecretsError('InvalidConfig', 'The Workato base URL must use https.', { fix: 'Use an https:// URL; the API token must not travel in clear text.' });
+    throw new ConnectionSecretsError('InvalidConfig', 'The Workato base URL must use https', { fix: 'Use an https:// URL; the API token must not travel in clear text.' });
   }
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api$/, '');
   return `${url.origin}${path}`;
@@ -98,13 +98,13 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 function checkToken(token: string): string {
   const t = (token ?? '').trim();
   if (!t) {
-    throw new ConnectionSecretsError('InvalidConfig', 'No Workato API token is set.', {
+    throw new ConnectionSecretsError('InvalidConfig', 'No Workato API token is set', {
       fix: 'Create an API client in Workato (Workspace admin → API clients), then store its token (WORKATO_API_TOKEN for the CLI, "Set Workato API token" in the editor).',
     });
   }
   if ([...t].some((ch) => ch.charCodeAt(0) <= 0x20 || ch.charCodeAt(0) === 0x7f)) {
     // fetch's own error would quote the header, token included.
-    throw new ConnectionSecretsError('InvalidConfig', 'The Workato API token contains spaces or line breaks.', { fix: 'Store the token again, exactly as Workato shows it.' });
+    throw new ConnectionSecretsError('InvalidConfig', 'The Workato API token contains spaces or line breaks', { fix: 'Store the token again, exactly as Workato shows it.' });
   }
   return t;
 }
@@ -143,7 +143,7 @@ export async function clearSecretsCache(options: ClearCacheOptions): Promise<Cle
   const where = `Workato at ${baseUrl}`;
 
   for (let attempt = 1; ; attempt++) {
-    if (options.signal?.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled.');
+    if (options.signal?.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled');
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -163,23 +163,23 @@ export async function clearSecretsCache(options: ClearCacheOptions): Promise<Cle
       });
       bodyText = (await response.text()).slice(0, 4096);
     } catch (e) {
-      if (options.signal?.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled.');
+      if (options.signal?.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled');
       if (timedOut) {
-        throw new ConnectionSecretsError('Timeout', `${where} did not answer within ${Math.round(timeoutMs / 1000)} s.`, {
+        throw new ConnectionSecretsError('Timeout', `${where} did not answer within ${Math.round(timeoutMs / 1000)} s`, {
           fix: 'Check your network or proxy and the data-centre setting, then try again.',
           retryable: true,
         });
       }
       const code = causeCode(e);
       if (code && networkCodes.has(code)) {
-        throw new ConnectionSecretsError('Unreachable', `Could not reach ${where} (${code}).`, {
+        throw new ConnectionSecretsError('Unreachable', `Could not reach ${where} (${code})`, {
           fix: 'Check the data-centre setting (us, eu, jp, sg, au, il or your instance URL), your network and any proxy.',
           detail: code,
           retryable: code === 'ECONNRESET' || code === 'EAI_AGAIN',
         });
       }
       if (code && /CERT|SSL|TLS|EPROTO/.test(code)) {
-        throw new ConnectionSecretsError('Tls', `The TLS connection to ${where} failed (${code}).`, {
+        throw new ConnectionSecretsError('Tls', `The TLS connection to ${where} failed (${code})`, {
           fix: 'If a proxy inspects TLS, trust its CA (NODE_EXTRA_CA_CERTS); otherwise check the base URL.',
           detail: code,
         });
@@ -199,7 +199,7 @@ export async function clearSecretsCache(options: ClearCacheOptions): Promise<Cle
         /* a 2xx without a JSON body is taken as done */
       }
       if (success === false) {
-        throw new ConnectionSecretsError('Unknown', `${where} answered that the cache was not cleared (success: false).`, { fix: 'Try again; if it persists, contact Workato support.', detail: `HTTP ${status}` });
+        throw new ConnectionSecretsError('Unknown', `${where} answered that the cache was not cleared (success: false)`, { fix: 'Try again; if it persists, contact Workato support.', detail: `HTTP ${status}` });
       }
       return { baseUrl, status, attempts: attempt, durationMs: Math.round(performance.now() - started), waitedMs };
     }
@@ -212,40 +212,40 @@ export async function clearSecretsCache(options: ClearCacheOptions): Promise<Cle
       if (attempt > maxRetries || delay > maxRetryAfterMs) {
         if (status === 429) {
           const seconds = Math.ceil((retryAfter ?? 60_000) / 1000);
-          throw new ConnectionSecretsError('Throttled', `${where} is throttling requests (HTTP 429; the API allows 60 requests a minute).`, {
+          throw new ConnectionSecretsError('Throttled', `${where} is throttling requests (HTTP 429; the API allows 60 requests a minute)`, {
             fix: `Try again in ${seconds} s.`,
             detail: 'HTTP 429',
             retryable: true,
           });
         }
-        throw new ConnectionSecretsError('Unknown', `${where} failed with HTTP ${status}${serverSays}.`, { fix: 'Try again later; check status.workato.com.', detail: `HTTP ${status}`, retryable: true });
+        throw new ConnectionSecretsError('Unknown', `${where} failed with HTTP ${status}${serverSays}`, { fix: 'Try again later; check status.workato.com.', detail: `HTTP ${status}`, retryable: true });
       }
       await wait(delay, options.signal);
       waitedMs += delay;
       continue;
     }
     if (status === 401) {
-      throw new ConnectionSecretsError('Unauthenticated', `${where} rejected the API token (HTTP 401)${serverSays}.`, {
+      throw new ConnectionSecretsError('Unauthenticated', `${where} rejected the API token (HTTP 401)${serverSays}`, {
         fix: 'Check that the token is current and belongs to a workspace in this data centre; create a new API client token in Workato and store it again.',
         detail: 'HTTP 401',
       });
     }
     if (status === 403) {
-      throw new ConnectionSecretsError('AccessDenied', `The API client may not clear the secrets cache (HTTP 403)${serverSays}.`, {
+      throw new ConnectionSecretsError('AccessDenied', `The API client may not clear the secrets cache (HTTP 403)${serverSays}`, {
         fix: "Give the API client's role access to the environment management (secrets management) endpoints.",
         detail: 'HTTP 403',
       });
     }
     if (status === 404) {
-      throw new ConnectionSecretsError('InvalidConfig', `${where} has no secrets management API (HTTP 404).`, {
+      throw new ConnectionSecretsError('InvalidConfig', `${where} has no secrets management API (HTTP 404)`, {
         fix: 'Check the data-centre setting or base URL, and that external secrets management is enabled for the workspace.',
         detail: 'HTTP 404',
       });
     }
     if (status >= 300 && status < 400) {
-      throw new ConnectionSecretsError('InvalidConfig', `${where} redirected the request (HTTP ${status}).`, { fix: 'Use the API base URL of your data centre, not a sign-in page.', detail: `HTTP ${status}` });
+      throw new ConnectionSecretsError('InvalidConfig', `${where} redirected the request (HTTP ${status})`, { fix: 'Use the API base URL of your data centre, not a sign-in page.', detail: `HTTP ${status}` });
     }
-    throw new ConnectionSecretsError('Unknown', `${where} refused the request (HTTP ${status})${serverSays}.`, { fix: 'Check the base URL and the API client, then try again.', detail: `HTTP ${status}` });
+    throw new ConnectionSecretsError('Unknown', `${where} refused the request (HTTP ${status})${serverSays}`, { fix: 'Check the base URL and the API client, then try again.', detail: `HTTP ${status}` });
   }
 }
 

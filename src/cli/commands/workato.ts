@@ -29,7 +29,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     baseUrl = workatoBaseUrl(values['data-center'] ?? io.env.WORKATO_DATA_CENTER);
   } catch (e) {
-    throw new UsageError(describeError(e));
+    throw new UsageError(describeError(e).replace(/\.$/, ''));
   }
   const dc = dataCenterOf(baseUrl);
   try {

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { ConnectionSecretsError } from '../../../src/core/errors';
+import { formatSummary, testAll } from '../../../src/core/testAll';
+import type { TestResult } from '../../../src/core/tester';
+
+const ok = (ms = 0): TestResult => ({ ok: true, message: 'ok', durationMs: ms });
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('testAll', () => {
+  it('returns results in the order of the items, whatever order they finish in', async () => {
+    const report = await testAll([30, 5, 15, 0], async (ms) => {
+      await delay(ms);
+      return { ok: ms !== 15, failureClass: ms === 15 ? 'timeout' : undefined, message: `m${ms}`, durationMs: ms };
+    });
+    assert.deepEqual(report.results.map((r) => r.message), ['m30', 'm5', 'm15', 'm0']);
+    assert.deepEqual({ total: report.summary.total, passed: report.summary.passed, failed: report.summary.failed }, { total: 4, passed: 3, failed: 1 });
+    assert.deepEqual(report.summary.byClass, { timeout: 1 });
+    assert.equal(report.summary.slowestMs, 30);
+  });
+
+  it('never has more than `concurrency` tests in flight, and uses all of them', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    await testAll(Array.from({ length: 20 }, (_, i) => i), async () => {
+      peak = Math.max(peak, ++inFlight);
+      await delay(5);
+      inFlight--;
+      return ok();
+    }, { concurrency: 4 });
+    assert.equal(peak, 4);
+  });
+
+  it('turns a tester that throws into an unknown failure for that item only', async () => {
+    const report = await testAll(['a', 'b'], async (x) => {
+      if (x === 'a') throw new ConnectionSecretsError('Unknown', 'boom', { fix: 'do a thing' });
+      return ok();
+    });
+    assert.equal(report.results[0].failureClass, 'unknown');
+    assert.equal(report.results[0].message, 'boom — do a thing');
+    assert.equal(report.results[1].ok, true);
+  });
+
+  it('stops starting tests when the signal aborts and reports the rest as not tested', async () => {
+    const controller = new AbortController();
+    let started = 0;
+    const report = await testAll(Array.from({ length: 10 }, (_, i) => i), async (_i, signal) => {
+      started++;
+      if (started === 2) controller.abort();
+      await delay(1);
+      if (signal?.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled.');
+      return ok();
+    }, { concurrency: 1, signal: controller.signal });
+    assert.equal(started, 2);
+    assert.equal(report.summary.cancelled, 9);
+    assert.equal(report.summary.passed, 1);
+    assert.equal(report.summary.failed, 0);
+    assert.match(formatSummary(report.summary), /^1 passed, 0 failed, 9 not tested \(cancelled\)$/);
+  });
+
+  it('reports progress as each test finishes', async () => {
+    const seen: number[] = [];
+    await testAll([1, 2, 3], async () => ok(), { onResult: (_i, _r, done, total) => seen.push(done * 10 + total) });
+    assert.deepEqual(seen, [13, 23, 33]);
+  });
+
+  it('handles an empty list', async () => {
+    const report = await testAll([], async () => ok());
+    assert.deepEqual(report.results, []);
+    assert.equal(formatSummary(report.summary), '0 passed, 0 failed');
+  });
+});
