@@ -1,11 +1,12 @@
 /** TLS material from connection fields: trusted CAs, client certificates, peer facts for details. */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { TestFailure, pem } from './common';
 
 /**
- * Trust for a connection: the system's roots plus the PEM CA(s) of `caCert`, if any (like
- * NODE_EXTRA_CA_CERTS, but for this connection only). Never switches verification off.
+ * Trust for a connection: without `caCert`, the system's roots; with it, the PEM CA(s) it holds
+ * and only those — as curl's --cacert and libpq's sslrootcert do. (Adding them to Node's ~140
+ * roots would also cost ~100 ms of parsing per test.) Never switches verification off.
  */
 export function trustedCas(caCert: string | undefined, field = 'caCert'): string[] | undefined {
   if (!caCert) return undefined;
@@ -19,7 +20,7 @@ export function trustedCas(caCert: string | undefined, field = 'caCert'): string
       throw new TestFailure('config', `${field} holds a PEM block that is not a valid X.509 certificate — store the CA certificate again.`);
     }
   }
-  return [...tls.rootCertificates, ...blocks];
+  return blocks;
 }
 
 /**
