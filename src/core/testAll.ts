@@ -6,11 +6,20 @@
 import { ConnectionSecretsError, describeError } from './errors';
 import type { FailureClass, TestResult } from './tester';
 
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 32;
+/**
+ * Tests in flight to one server (same `keyOf`) — below OpenSSH's default MaxStartups (10), beyond
+ * which sshd drops new unauthenticated connections at random.
+ */
+export const DEFAULT_PER_KEY_CONCURRENCY = 8;
 
-export interface TestAllOptions {
-  /** At most this many tests in flight (default 8). */
+export interface TestAllOptions<T = unknown> {
+  /** At most this many tests in flight (default 32). */
   concurrency?: number;
+  /** Groups items by server (e.g. `host:port`); at most `perKeyConcurrency` of a group in flight. */
+  keyOf?: (item: T) => string | undefined;
+  /** Default 8. */
+  perKeyConcurrency?: number;
   /** Stops starting new tests; the ones not started are reported as not tested. */
   signal?: AbortSignal;
   /** Called as each test finishes (for a progress notification). */
@@ -40,25 +49,53 @@ export interface TestAllReport {
  * Tests every item with `tester`, at most `concurrency` at a time. A tester that throws (other
  * than a cancellation) gives an `unknown` failure for its item, never a rejected run.
  */
-export async function testAll<T>(items: readonly T[], tester: (item: T, signal: AbortSignal | undefined) => Promise<TestResult>, options: TestAllOptions = {}): Promise<TestAllReport> {
+export async function testAll<T>(items: readonly T[], tester: (item: T, signal: AbortSignal | undefined) => Promise<TestResult>, options: TestAllOptions<T> = {}): Promise<TestAllReport> {
   const started = performance.now();
   const limit = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const perKey = Math.max(1, Math.floor(options.perKeyConcurrency ?? DEFAULT_PER_KEY_CONCURRENCY));
   const results: Array<TestResult | undefined> = new Array(items.length);
-  let next = 0;
+  const keys = items.map((item) => options.keyOf?.(item));
+  const busy = new Map<string, number>();
+  const pending = items.map((_, i) => i);
   let done = 0;
+  let wake: (() => void) | undefined;
+  /** The first pending item whose server has room, in item order. */
+  const take = (): number | undefined => {
+    const at = pending.findIndex((i) => keys[i] === undefined || (busy.get(keys[i]!) ?? 0) < perKey);
+    return at < 0 ? undefined : pending.splice(at, 1)[0];
+  };
   const worker = async () => {
     for (;;) {
-      if (options.signal?.aborted) return;
-      const index = next++;
-      if (index >= items.length) return;
-      let result: TestResult;
+      if (options.signal?.aborted || pending.length === 0) return;
+      const index = take();
+      if (index === undefined) {
+        // Every pending item waits for a busy server: sleep until some test finishes.
+        await new Promise<void>((resolve) => {
+          const prev = wake;
+          wake = () => {
+            prev?.();
+            resolve();
+          };
+        });
+        continue;
+      }
+      const key = keys[index];
+      if (key !== undefined) busy.set(key, (busy.get(key) ?? 0) + 1);
+      let result: TestResult | undefined;
       const t0 = performance.now();
       try {
         result = await tester(items[index], options.signal);
       } catch (e) {
-        if (e instanceof ConnectionSecretsError && e.code === 'Cancelled') return;
-        result = { ok: false, failureClass: 'unknown', message: describeError(e), durationMs: Math.round(performance.now() - t0) };
+        if (!(e instanceof ConnectionSecretsError && e.code === 'Cancelled')) {
+          result = { ok: false, failureClass: 'unknown', message: describeError(e), durationMs: Math.round(performance.now() - t0) };
+        }
+      } finally {
+        if (key !== undefined) busy.set(key, busy.get(key)! - 1);
+        const w = wake;
+        wake = undefined;
+        w?.();
       }
+      if (!result) return;
       results[index] = result;
       done++;
       options.onResult?.(index, result, done, items.length);
@@ -86,6 +123,22 @@ export async function testAll<T>(items: readonly T[], tester: (item: T, signal: 
       slowestMs: Math.max(0, ...final.map((r) => r.durationMs)),
     },
   };
+}
+
+/**
+ * The server a resolved connection talks to (`host:port`, or the URL's host), for `keyOf`; values
+ * that name none give undefined (no per-server bound).
+ */
+export function serverKey(values: Record<string, unknown> | undefined): string | undefined {
+  if (!values) return undefined;
+  if (typeof values.url === 'string') {
+    try {
+      return new URL(values.url).host;
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof values.host === 'string' && values.host ? `${values.host}:${String(values.port ?? '')}` : undefined;
 }
 
 /** "12 passed, 3 failed (2 bad credentials, 1 unreachable)" for notifications and the CLI. */

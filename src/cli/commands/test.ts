@@ -4,7 +4,7 @@
  */
 import type { Connection } from '../../core/model';
 import type { ResolvedConnection } from '../../core/resolver';
-import { formatSummary, testAll, DEFAULT_CONCURRENCY } from '../../core/testAll';
+import { formatSummary, serverKey, testAll, DEFAULT_CONCURRENCY, DEFAULT_PER_KEY_CONCURRENCY } from '../../core/testAll';
 import type { FailureClass, TestResult } from '../../core/tester';
 import { isTestable, testConnection } from '../../testers';
 import { EXIT, UsageError, type CliIo } from '../io';
@@ -16,6 +16,7 @@ connection-secrets test --all [dir] [--concurrency N] [--format text|json]
   Resolves the connection's secrets and authenticates to the application with them
   (http, postgres, mysql, ssh). Exit 0 when every test passed, 1 otherwise.
   --all           test every connection of a testable type, ${DEFAULT_CONCURRENCY} at a time
+                  (at most ${DEFAULT_PER_KEY_CONCURRENCY} to one server)
   --concurrency   tests in flight with --all (default ${DEFAULT_CONCURRENCY})
   Timeout per test: CONNECTION_SECRETS_TIMEOUT_MS (default 10000).`;
 
@@ -53,7 +54,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { resolver, pool, redactor } = createCliResolver(io);
   try {
     const resolved = await resolver.resolveConnections(model, connections);
-    const report = await testAll(resolved, (r) => (r.ok && r.values ? testConnection(r.values, { timeoutMs }) : Promise.resolve(unresolvedResult(r))), { concurrency });
+    const report = await testAll(resolved, (r) => (r.ok && r.values ? testConnection(r.values, { timeoutMs }) : Promise.resolve(unresolvedResult(r))), { concurrency, keyOf: (r) => serverKey(r.values) });
     // The testers never put a credential in a result; masking again costs nothing.
     const rows = resolved.map((r, i) => {
       const t = report.results[i];

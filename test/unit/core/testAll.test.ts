@@ -69,3 +69,28 @@ describe('testAll', () => {
     assert.equal(formatSummary(report.summary), '0 passed, 0 failed');
   });
 });
+
+describe('testAll per-server bound', () => {
+  it('keeps at most perKeyConcurrency tests on one server while others proceed', async () => {
+    const inFlight = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const items = Array.from({ length: 24 }, (_, i) => ({ host: i % 3 === 0 ? 'b:22' : 'a:5432', i }));
+    const report = await testAll(items, async (x) => {
+      inFlight.set(x.host, (inFlight.get(x.host) ?? 0) + 1);
+      peak.set(x.host, Math.max(peak.get(x.host) ?? 0, inFlight.get(x.host)!));
+      await delay(3);
+      inFlight.set(x.host, inFlight.get(x.host)! - 1);
+      return { ok: true, message: String(x.i), durationMs: 3 };
+    }, { concurrency: 10, perKeyConcurrency: 2, keyOf: (x) => x.host });
+    assert.deepEqual(Object.fromEntries(peak), { 'a:5432': 2, 'b:22': 2 });
+    assert.deepEqual(report.results.map((r) => r.message), items.map((x) => String(x.i)));
+  });
+
+  it('serverKey names host:port or the URL host', async () => {
+    const { serverKey } = await import('../../../src/core/testAll');
+    assert.equal(serverKey({ type: 'postgres', host: 'db', port: 5432 }), 'db:5432');
+    assert.equal(serverKey({ type: 'http', url: 'https://api.example.com:8443/x?y' }), 'api.example.com:8443');
+    assert.equal(serverKey({ type: 'http', url: 'not a url' }), undefined);
+    assert.equal(serverKey(undefined), undefined);
+  });
+});
