@@ -10,6 +10,8 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Cli
   validate: { summary: 'check connections.yaml files (the editor diagnostics)', load: () => import('./commands/validate') },
   secrets: { summary: 'list secret names of the providers in scope', load: () => import('./commands/secrets') },
   resolve: { summary: 'resolve a connection (masked; --reveal shows values)', load: () => import('./commands/resolve') },
+  test: { summary: 'authenticate to the applications behind connections', load: () => import('./commands/test') },
+  workato: { summary: 'clear the Workato secrets cache (workato clear-cache)', load: () => import('./commands/workato') },
 };
 
 const usage = () => `Usage: connection-secrets <command> [options]
