@@ -1,0 +1,147 @@
+/**
+ * The UI tier's VS Code: code-server with the packaged extension installed, opened on a copy of
+ * the demo workspace in headless Chromium, plus the few workbench interactions the tests need
+ * (activity bar, tree rows, command palette, output panel). Selectors are the workbench's own
+ * DOM classes and ARIA labels, the ones VS Code's smoke tests use.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context } from 'mocha';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { missingPeer } from '../../support/peer';
+import {
+  cleanup,
+  installCommand,
+  installVsix,
+  launchChromium,
+  missingTools,
+  packageVsix,
+  prepareWorkspace,
+  repoRoot,
+  startCodeServer,
+  tempDir,
+  writeSettings,
+  type RunningVsCode,
+} from '../harness';
+
+export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Packages and installs the extension, starts code-server on a fresh copy of the demo, and opens
+ * the workbench. Missing VS Code or Chromium: a failure under CI, a skip elsewhere.
+ */
+export async function openWorkbench(ctx: Context): Promise<Workbench> {
+  const missing = missingTools();
+  if (missing.length) missingPeer(ctx, missing.join(' and '), installCommand);
+
+  let vscode: RunningVsCode | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await vscode?.server.stop();
+    cleanup();
+  };
+  try {
+    const { vsix } = packageVsix();
+    const extensionsDir = tempDir('ui-extensions');
+    installVsix(vsix, extensionsDir);
+    const userDataDir = tempDir('ui-user-data');
+    // The demo folder is ours: trust it through settings so the extension runs in full mode.
+    writeSettings(path.join(userDataDir, 'User'), { 'security.workspace.trust.enabled': false, 'workbench.colorTheme': 'Default Dark Modern' });
+    const workspace = prepareWorkspace();
+    vscode = await startCodeServer({ userDataDir, extensionsDir, folder: workspace });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(vscode.url);
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    await page.locator('.activitybar').waitFor({ state: 'visible', timeout: 90_000 });
+    return { page, workspace, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Opens the extension's view container from the activity bar. */
+export async function openViewContainer(page: Page, title: string): Promise<void> {
+  const item = page.locator(`.activitybar .action-item a[aria-label^="${title}"], .activitybar .action-item[aria-label^="${title}"]`).first();
+  await item.waitFor({ state: 'visible', timeout: 60_000 });
+  const sidebarTitle = page.locator('.sidebar .composite.title h2');
+  if ((await sidebarTitle.textContent().catch(() => ''))?.toUpperCase() !== title.toUpperCase()) await item.click();
+  await page.locator('.sidebar .composite.title h2', { hasText: new RegExp(title, 'i') }).waitFor({ timeout: 30_000 });
+}
+
+/** The pane (view) in the side bar whose header reads `name`. */
+export function viewPane(page: Page, name: string): Locator {
+  return page.locator('.sidebar .pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^\\s*${name}`, 'i') }) });
+}
+
+/** Expands a collapsed view pane (a second view may start collapsed when space is short). */
+export async function expandPane(page: Page, name: string): Promise<Locator> {
+  const pane = viewPane(page, name);
+  const header = pane.locator('.pane-header');
+  await header.waitFor({ timeout: 30_000 });
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return pane;
+}
+
+/** A tree row in `pane` whose label is exactly `label`. */
+export function treeRow(pane: Locator, label: string): Locator {
+  return pane.locator('.monaco-list-row', { has: pane.page().locator('.label-name', { hasText: new RegExp(`^${escape(label)}$`) }) });
+}
+
+/** Clicks a collapsed tree row open and waits until it says it is expanded. */
+export async function expandRow(row: Locator): Promise<void> {
+  await row.waitFor({ timeout: 30_000 });
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
+  await row.and(row.page().locator('[aria-expanded="true"]')).waitFor({ timeout: 30_000 });
+}
+
+/** The text of every row of a tree pane: label, description and decorations. */
+export async function rowTexts(pane: Locator): Promise<string[]> {
+  return (await pane.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** Runs a command by its palette title through F1 and returns once the palette is handled. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Chooses `label` in an open quick pick. */
+export async function pick(page: Page, label: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The visible text of the output panel's editor (the lines currently rendered). */
+export async function outputText(page: Page): Promise<string> {
+  const lines = page.locator('.part.panel .output-view .view-lines, .part.panel .view-lines');
+  await lines.first().waitFor({ timeout: 30_000 });
+  return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
