@@ -11,6 +11,10 @@ import path from 'node:path';
 const tiers = {
   unit: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '10000', 'test/unit/**/*.test.ts']],
   integration: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '120000', 'test/integration/**/*.test.ts']],
+  // Inside the extension host of a real VS Code (test/vscode/runInHost.ts; docs/testing.md).
+  vscode: (stats) => ['node', ['--import', 'tsx', 'test/vscode/runInHost.ts', stats]],
+  // The workbench in Chromium through Playwright, against code-server with the .vsix installed.
+  ui: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '300000', 'test/vscode/ui/**/*.test.ts']],
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

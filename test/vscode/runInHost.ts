@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core';
 import { buildSuite } from './buildSuite';
 import {
   cleanup,
+  demoDir,
   installCommand,
   installVsix,
   launchChromium,
@@ -42,9 +43,73 @@ const passDeadlineMs = 15 * 60_000;
 /** Trust through settings: with workspace trust switched off every folder is trusted. */
 const trustAll = { 'security.workspace.trust.enabled': false };
 
+/**
+ * One pass: the suite, then a check made from outside that no demo secret value reached a file
+ * VS Code wrote (logs, including the extension's output channel; storage; settings), the
+ * server's output or the workbench console.
+ */
 async function runPass(mode: Mode, extensionDir: string, indexJs: string): Promise<SuiteResults> {
   const workspace = prepareWorkspace();
   const serverDataDir = tempDir('server-data');
+  const seen: string[] = [];
+  const results = await runSuite(mode, extensionDir, indexJs, workspace, serverDataDir, seen);
+  const title = `${mode} pass: no demo secret value in VS Code's logs, storage or console`;
+  const leaks = findLeaks(workspace, serverDataDir, seen);
+  const channelLog = findFiles(path.join(serverDataDir, 'data', 'logs'), (f) => /Connection Secrets\.log$/.test(f));
+  if (mode === 'trusted' && !channelLog.some((f) => fs.readFileSync(f, 'utf8').includes('Resolved jira'))) {
+    // Without the resolve lines in the channel's log the scan would prove nothing.
+    leaks.push(`the Connection Secrets output channel log (${channelLog.join(', ') || 'none found'}) lacks the resolve output`);
+  }
+  const line = leaks.length ? `  ✗ ${title}\n${leaks.map((l) => `      ${l}`).join('\n')}` : `  ✔ ${title}`;
+  results.transcript += `\n${line}\n`;
+  if (leaks.length) {
+    results.failed++;
+    results.failures.push({ title, error: leaks.join('\n') });
+  } else results.passed++;
+  return results;
+}
+
+function findFiles(dir: string, match: (file: string) => boolean): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...findFiles(p, match));
+    else if (e.isFile() && match(p)) out.push(p);
+  }
+  return out;
+}
+
+/** The demo's secret values (as shipped, and as the tests left them after rotating one). */
+function secretValues(workspace: string): string[] {
+  const values = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string' && v.length >= 12) values.add(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  for (const f of [path.join(demoDir, 'secrets.example.json'), path.join(workspace, 'secrets.json')]) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
+  return [...values];
+}
+
+function findLeaks(workspace: string, serverDataDir: string, seen: string[]): string[] {
+  const secrets = secretValues(workspace);
+  const leaks: string[] = [];
+  const check = (text: string, where: string) => {
+    for (const s of secrets) {
+      for (const form of new Set([s, s.replace(/\\n/g, '\n'), JSON.stringify(s).slice(1, -1)])) {
+        if (text.includes(form)) leaks.push(`${where} contains the secret ${s.slice(0, 8)}…`);
+      }
+    }
+  };
+  for (const f of findFiles(serverDataDir, () => true)) {
+    if (fs.statSync(f).size > 50_000_000) continue;
+    check(fs.readFileSync(f).toString('latin1'), path.relative(serverDataDir, f));
+  }
+  seen.forEach((text, i) => check(text, i === 0 ? 'the VS Code server output' : 'the workbench console'));
+  return leaks;
+}
+
+async function runSuite(mode: Mode, extensionDir: string, indexJs: string, workspace: string, serverDataDir: string, seen: string[]): Promise<SuiteResults> {
   const resultsFile = path.join(tempDir('results'), 'results.json');
   // Trusted pass: trust through settings. Untrusted pass: trust stays enabled and the trust
   // prompt is refused (VS Code refuses dialogs in extension test mode), so the folder opens in
@@ -101,6 +166,7 @@ async function runPass(mode: Mode, extensionDir: string, indexJs: string): Promi
   } finally {
     await browser?.close().catch(() => undefined);
     await vscode?.server.stop();
+    seen.push(vscode?.server.output() ?? '', consoleLines.join('\n'));
   }
 }
 
@@ -117,6 +183,17 @@ function readExtensionHostLog(serverDataDir: string): string {
   };
   walk(logs);
   return found.map((f) => `# ${path.relative(logs, f)}\n${fs.readFileSync(f, 'utf8')}`).join('\n');
+}
+
+/** What may ship in the .vsix (.vscodeignore is an allow-list; this keeps it honest). */
+const shippable = [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/(providers|testers)\/[\w-]+\.js$/, /^media\//, /^(README|CHANGELOG)\.md$/, /^LICENSE(\.md|\.txt)?$/];
+
+function checkPackagedFiles(files: string[]): { ok: boolean; title: string; error?: string } {
+  const title = '.vsix holds the runtime files only (no sources, maps, CLI, examples or secrets)';
+  const stray = files.filter((f) => !shippable.some((re) => re.test(f)));
+  const absent = ['package.json', 'dist/extension.js'].filter((f) => !files.includes(f));
+  if (stray.length || absent.length) return { ok: false, title, error: [stray.length ? `unexpected: ${stray.join(', ')}` : '', absent.length ? `missing: ${absent.join(', ')}` : ''].filter(Boolean).join('; ') };
+  return { ok: true, title };
 }
 
 async function main(statsFile: string | undefined): Promise<number> {
@@ -141,11 +218,17 @@ async function main(statsFile: string | undefined): Promise<number> {
   try {
     const started = Date.now();
     const indexJs = await buildSuite();
-    const { vsix } = packageVsix();
+    const { vsix, files } = packageVsix();
+    const packaged = checkPackagedFiles(files);
+    console.log(packaged.ok ? `  ✔ ${packaged.title}` : `  ✗ ${packaged.title}: ${packaged.error}`);
+    if (packaged.ok) totals.passed++;
+    else totals.failed++;
     const extensionDir = installVsix(vsix, tempDir('installed'));
     console.log(`packaged and installed ${path.basename(extensionDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    for (const mode of ['trusted', 'untrusted'] as const) {
+    // CS_VSCODE_PASSES=untrusted (or trusted) runs one pass only, for quicker local iterations.
+    const only = process.env.CS_VSCODE_PASSES;
+    for (const mode of (['trusted', 'untrusted'] as const).filter((m) => !only || only === m)) {
       const passStarted = Date.now();
       const results = await runPass(mode, extensionDir, indexJs);
       console.log(`\n--- in-host suite, ${mode} workspace (${((Date.now() - passStarted) / 1000).toFixed(1)} s) ---`);

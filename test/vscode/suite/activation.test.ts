@@ -19,6 +19,7 @@ describe('activation', () => {
 
   it('activates and returns its API', async () => {
     const api = await activate();
+    await api.ready;
     assert.equal(extension().isActive, true);
     assert.equal(typeof api.providersTree?.getChildren, 'function', 'API lacks providersTree');
     assert.equal(typeof api.connectionsTree?.getChildren, 'function', 'API lacks connectionsTree');

@@ -20,6 +20,8 @@ export interface ExtensionApi {
   connectionsTree: vscode.TreeDataProvider<unknown>;
   cacheStats(): CacheStats;
   model(): unknown[];
+  /** Resolves when the first load of the workspace files (and its diagnostics) is done. */
+  ready: Promise<void>;
 }
 
 export interface ResolvedField {
