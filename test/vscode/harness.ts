@@ -51,6 +51,7 @@ export const quietSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'security.workspace.trust.startupPrompt': 'never',
+  'git.openRepositoryInParentFolders': 'never',
   'chat.commandCenter.enabled': false,
   'window.commandCenter': false,
 };

@@ -1,0 +1,118 @@
+/**
+ * The UI tier: what a person sees in the workbench (code-server 4.100.3 = VS Code 1.100.3 in
+ * Chromium) with the packaged extension installed on a copy of the demo workspace. Each test
+ * reads its result from the screen and saves a screenshot under test-results/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  expandPane,
+  expandRow,
+  openViewContainer,
+  openWorkbench,
+  outputText,
+  pick,
+  rowTexts,
+  runFromPalette,
+  screenshot,
+  treeRow,
+  type Workbench,
+} from './workbench';
+
+const MASK = '••••••••';
+
+describe('Connection Secrets in the workbench (UI)', function () {
+  let wb: Workbench | undefined;
+  let page: Page;
+  let secrets: string[];
+
+  before(async function () {
+    wb = await openWorkbench(this);
+    page = wb.page;
+    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
+    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+    assert.ok(secrets.length > 0);
+  });
+
+  after(async () => {
+    await wb?.close();
+  });
+
+  /** No demo secret value is anywhere on the screen (all text the workbench renders). */
+  async function assertNoSecretOnScreen(where: string) {
+    const text = await page.locator('body').innerText();
+    for (const s of secrets) assert.ok(!text.includes(s) && !text.includes(s.replace(/\\n/g, '\n')), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
+  }
+
+  /** Parks the mouse so no hover card covers what the screenshot should show. */
+  async function unhover() {
+    await page.mouse.move(900, 700);
+    await page.keyboard.press('Escape');
+  }
+
+  it('opens the Connection Secrets view container with its Providers and Connections views', async () => {
+    await openViewContainer(page, 'Connection Secrets');
+    const providers = await expandPane(page, 'Providers');
+    const connections = await expandPane(page, 'Connections');
+    await treeRow(providers, 'file').waitFor({ timeout: 60_000 });
+    await treeRow(connections, 'jira').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await rowTexts(providers), ['fileworkspace']);
+    const rows = await rowTexts(connections);
+    for (const name of ['workspace root', 'jira', 'status-page', 'projects/analytics', 'reporting-db', 'payments', 'projects/devops', 'warehouse', 'deploy-box']) {
+      assert.ok(rows.some((r) => r.startsWith(name)), `Connections does not show ${name}: ${rows.join(' | ')}`);
+    }
+    await unhover();
+    await screenshot(page, '01-view-container');
+  });
+
+  it('expands the file provider into the names of its secrets, without values', async () => {
+    const providers = await expandPane(page, 'Providers');
+    await expandRow(treeRow(providers, 'file'));
+    await treeRow(providers, 'warehouse').waitFor({ timeout: 60_000 });
+    const rows = (await rowTexts(providers)).slice(1);
+    assert.deepEqual(
+      rows.map((r) => r.split(/updated|\s/)[0]),
+      ['deploy', 'jira', 'payments', 'reporting', 'statuspage', 'warehouse'],
+    );
+    await assertNoSecretOnScreen('after expanding the provider');
+    await unhover();
+    await screenshot(page, '02-provider-expanded');
+  });
+
+  it('expands a connection into its fields, each reference resolved and masked', async () => {
+    const connections = await expandPane(page, 'Connections');
+    await expandRow(treeRow(connections, 'jira'));
+    const password = treeRow(connections, 'auth.password');
+    await password.waitFor({ timeout: 60_000 });
+    await password.locator('.label-description', { hasText: /^resolved/ }).waitFor({ timeout: 60_000 });
+    const rows = await rowTexts(connections);
+    assert.ok(rows.some((r) => /^auth\.usernameresolved/.test(r)), rows.join(' | '));
+    assert.ok(rows.some((r) => /^auth\.passwordresolved/.test(r)), rows.join(' | '));
+    assert.ok(rows.some((r) => r === 'urlhttps://example.atlassian.net/rest/api/2/myself'), rows.join(' | '));
+    await treeRow(connections, 'jira').locator('.label-description', { hasText: 'http · resolved' }).waitFor({ timeout: 30_000 });
+    await assertNoSecretOnScreen('after expanding the connection');
+    await unhover();
+    await screenshot(page, '03-connection-expanded');
+  });
+
+  it('resolves a connection from the command palette and shows the masked result', async () => {
+    await runFromPalette(page, 'Connection Secrets: Resolve Connection');
+    await pick(page, 'status-page');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'status-page: 1 of 1 reference(s) resolved' });
+    await toast.waitFor({ timeout: 60_000 });
+
+    await runFromPalette(page, 'Connection Secrets: Show Log');
+    let text = '';
+    for (let i = 0; i < 100 && !text.includes('Resolved status-page'); i++) {
+      text = await outputText(page).catch(() => '');
+      if (!text.includes('Resolved status-page')) await page.waitForTimeout(300);
+    }
+    assert.match(text, /Resolved status-page \(http\): 1\/1 reference\(s\)/);
+    assert.ok(text.includes(`auth.token: Bearer ${MASK} [resolved]`), `the output panel shows:\n${text}`);
+    await assertNoSecretOnScreen('after resolving');
+    await page.mouse.move(900, 300);
+    await screenshot(page, '04-palette-resolve-output');
+  });
+});
