@@ -36,7 +36,9 @@ export interface Workbench {
  * Packages and installs the extension, starts code-server on a fresh copy of the demo, and opens
  * the workbench. Missing VS Code or Chromium: a failure under CI, a skip elsewhere.
  */
-export async function openWorkbench(ctx: Context): Promise<Workbench> {
+let packaged: string | undefined;
+
+export async function openWorkbench(ctx: Context, options: { trusted: boolean } = { trusted: true }): Promise<Workbench> {
   const missing = missingTools();
   if (missing.length) missingPeer(ctx, missing.join(' and '), installCommand);
 
@@ -48,12 +50,13 @@ export async function openWorkbench(ctx: Context): Promise<Workbench> {
     cleanup();
   };
   try {
-    const { vsix } = packageVsix();
+    packaged ??= packageVsix().vsix;
     const extensionsDir = tempDir('ui-extensions');
-    installVsix(vsix, extensionsDir);
+    installVsix(packaged, extensionsDir);
     const userDataDir = tempDir('ui-user-data');
-    // The demo folder is ours: trust it through settings so the extension runs in full mode.
-    writeSettings(path.join(userDataDir, 'User'), { 'security.workspace.trust.enabled': false, 'workbench.colorTheme': 'Default Dark Modern' });
+    // Trusted: the demo folder is ours, trusted through settings. Untrusted: trust stays on and
+    // the startup prompt is off (quietSettings), so the folder opens in restricted mode.
+    writeSettings(path.join(userDataDir, 'User'), { ...(options.trusted ? { 'security.workspace.trust.enabled': false } : {}), 'workbench.colorTheme': 'Default Dark Modern' });
     const workspace = prepareWorkspace();
     vscode = await startCodeServer({ userDataDir, extensionsDir, folder: workspace });
     browser = await launchChromium();
@@ -83,6 +86,18 @@ export async function openViewContainer(page: Page, title: string): Promise<void
   const sidebarTitle = page.locator('.sidebar .composite.title h2');
   if ((await sidebarTitle.textContent().catch(() => ''))?.toUpperCase() !== title.toUpperCase()) await item.click();
   await page.locator('.sidebar .composite.title h2', { hasText: new RegExp(title, 'i') }).waitFor({ timeout: 30_000 });
+  await widenSideBar(page, 480);
+}
+
+/** Drags the side bar's edge so tree descriptions are readable in screenshots. */
+async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
 }
 
 /** The pane (view) in the side bar whose header reads `name`. */
