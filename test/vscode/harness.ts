@@ -65,6 +65,8 @@ export function missingTools(): string[] {
 }
 
 const temporary: string[] = [];
+// Also on Ctrl-C: test/support/peer.ts stops the servers and exits, which runs this.
+process.on('exit', () => cleanup());
 
 /** A fresh temporary folder, removed by `cleanup()`. */
 export function tempDir(label: string): string {
