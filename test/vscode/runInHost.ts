@@ -172,17 +172,9 @@ async function runSuite(mode: Mode, extensionDir: string, indexJs: string, works
 
 function readExtensionHostLog(serverDataDir: string): string {
   const logs = path.join(serverDataDir, 'data', 'logs');
-  if (!fs.existsSync(logs)) return '';
-  const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/exthost|Connection Secrets/i.test(p) && e.name.endsWith('.log')) found.push(p);
-    }
-  };
-  walk(logs);
-  return found.map((f) => `# ${path.relative(logs, f)}\n${fs.readFileSync(f, 'utf8')}`).join('\n');
+  return findFiles(logs, (f) => /exthost|Connection Secrets/i.test(f) && f.endsWith('.log'))
+    .map((f) => `# ${path.relative(logs, f)}\n${fs.readFileSync(f, 'utf8')}`)
+    .join('\n');
 }
 
 /** What may ship in the .vsix (.vscodeignore is an allow-list; this keeps it honest). */
