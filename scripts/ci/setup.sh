@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$(date +%s)
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci empties node_modules first, so it runs only where nothing usable is installed — never on
+# a node_modules that is a symlink (a git worktree sharing another checkout's packages).
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || ! npm ls --depth=0 >/dev/null 2>&1; }; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -11,6 +11,7 @@ export interface Settings {
   timeoutSeconds: number;
   pageSize: number;
   resolveInDiagnostics: boolean;
+  showViewOnStartup: boolean;
 }
 
 /** Keys as contributed in package.json; a unit test checks the two agree. */
@@ -22,6 +23,7 @@ export const SETTING_KEYS: Record<keyof Settings, string> = {
   timeoutSeconds: 'providers.timeoutSeconds',
   pageSize: 'providers.pageSize',
   resolveInDiagnostics: 'diagnostics.resolveReferences',
+  showViewOnStartup: 'showViewOnStartup',
 };
 
 const DEFAULTS: Settings = {
@@ -32,6 +34,7 @@ const DEFAULTS: Settings = {
   timeoutSeconds: 10,
   pageSize: 50,
   resolveInDiagnostics: true,
+  showViewOnStartup: false,
 };
 
 export class Config implements vscode.Disposable {

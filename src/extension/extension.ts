@@ -43,6 +43,8 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
     const diagnostics = registerDiagnostics(ctx);
     registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
 
+    if (ctx.config.settings.showViewOnStartup) void vscode.commands.executeCommand('workbench.view.extension.connectionSecrets');
+
     const ready = ctx.models.reload().then(() => diagnostics.update());
     ready.catch((e: unknown) => ctx.log.error(`loading connections.yaml failed: ${String(e)}`));
 

@@ -18,8 +18,14 @@ export class WorkspaceModels implements vscode.Disposable {
 
   constructor(private readonly log: Log) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONNECTIONS_FILE}`);
+    // Deleting a folder reports the folder only, not the connection files inside it.
+    const deletions = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
     this.disposables.push(
       watcher,
+      deletions,
+      deletions.onDidDelete((uri) => {
+        if (this.models.some((m) => m.files.some((f) => f.path.startsWith(uri.fsPath + '/')))) this.schedule();
+      }),
       watcher.onDidCreate(() => this.schedule()),
       watcher.onDidChange(() => this.schedule()),
       watcher.onDidDelete(() => this.schedule()),
@@ -41,7 +47,10 @@ export class WorkspaceModels implements vscode.Disposable {
   async reload(): Promise<void> {
     const run = async () => {
       const folders = vscode.workspace.workspaceFolders?.filter((f) => f.uri.scheme === 'file') ?? [];
-      const open = new Map(vscode.workspace.textDocuments.filter((d) => isConnectionsFile(d.uri)).map((d) => [d.uri.fsPath, d]));
+      // Unsaved edits win over the disk; a document VS Code still holds for a deleted file does not.
+      const candidates = vscode.workspace.textDocuments.filter((d) => isConnectionsFile(d.uri));
+      const live = await Promise.all(candidates.map(async (d) => d.isDirty || (await exists(d.uri))));
+      const open = new Map(candidates.filter((_, i) => live[i]).map((d) => [d.uri.fsPath, d]));
       const readFile = async (file: string) => {
         const doc = open.get(file);
         if (doc) return doc.getText();
@@ -82,6 +91,15 @@ export class WorkspaceModels implements vscode.Disposable {
     clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
     this.emitter.dispose();
+  }
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
   }
 }
 
