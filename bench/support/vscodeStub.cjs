@@ -45,6 +45,7 @@ const vscode = new Proxy(
     },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    CodeActionKind: { Empty: any, QuickFix: any, Refactor: any, Source: any, SourceFixAll: any, SourceOrganizeImports: any },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     workspace: new Proxy(
       { workspaceFolders: [], textDocuments: [], isTrusted: true, getConfiguration: () => ({ get: () => undefined }) },

@@ -8,7 +8,7 @@ import { describeError } from '../core/errors';
 import type { Connection, WorkspaceModel } from '../core/model';
 import { describeRotation, type RefreshReport } from '../core/resolver';
 import type { Ctx } from './ctx';
-import { toRange } from './diagnostics';
+import { toRange } from './problems';
 import { copyWithTimeout, SecretValueDocuments, valueOf } from './secretValues';
 import { ConnectionItem, ConnectionsTreeDataProvider, FieldItem } from './trees/connectionsTree';
 import { LoadMoreItem, ProvidersTreeDataProvider, SecretItem } from './trees/providersTree';

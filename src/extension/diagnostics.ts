@@ -1,39 +1,23 @@
 /**
- * The one adapter from core `Problem`s to VS Code `Diagnostic`s, and the controller that keeps
- * the diagnostics of every connections.yaml current (including unsaved edits).
+ * Keeps the diagnostics of every connections.yaml current (including unsaved edits). Problems go
+ * through the one adapter (`ProblemDiagnostics`), which also serves their fixes to the code
+ * action provider.
  */
 import * as vscode from 'vscode';
-import type { Problem, Range, Scope } from '../core/model';
+import type { Problem, Scope } from '../core/model';
 import { scopeChangeWarning } from '../core/scope';
 import { checkWorkspace } from '../core/validate';
 import type { Ctx } from './ctx';
+import { ProblemDiagnostics } from './problems';
 
-export const DIAGNOSTIC_SOURCE = 'connection-secrets';
-
-export function toRange(r: Range): vscode.Range {
-  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-}
-
-const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
-
-export function toDiagnostic(p: Problem): vscode.Diagnostic {
-  const d = new vscode.Diagnostic(toRange(p.range), p.message, SEVERITY[p.severity]);
-  d.source = DIAGNOSTIC_SOURCE;
-  d.code = p.ruleId;
-  return d;
-}
-
-export function registerDiagnostics(ctx: Ctx): { collection: vscode.DiagnosticCollection; update: () => Promise<void> } {
-  const collection = vscode.languages.createDiagnosticCollection('connection-secrets');
+export function registerDiagnostics(ctx: Ctx, store: ProblemDiagnostics): { update: () => Promise<void> } {
   // The scope each folder had when first loaded: while the scope differs from it, the switch
   // warning stays on the scope line (shown once as a notification too).
   const initialScope = new Map<string, Scope>();
   const notified = new Map<string, Scope>();
   let generation = 0;
+  /** The connection files this controller set diagnostics on (other owners keep theirs). */
+  let owned = new Set<string>();
 
   async function update(): Promise<void> {
     const mine = ++generation;
@@ -60,14 +44,14 @@ export function registerDiagnostics(ctx: Ctx): { collection: vscode.DiagnosticCo
       for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
     }
     if (mine !== generation) return; // a newer update is on its way
-    collection.clear();
-    for (const [file, problems] of byFile) collection.set(vscode.Uri.file(file), problems.map(toDiagnostic));
+    for (const file of owned) if (!byFile.has(file)) store.delete(vscode.Uri.file(file));
+    for (const [file, problems] of byFile) store.set(vscode.Uri.file(file), problems);
+    owned = new Set(byFile.keys());
   }
 
   ctx.extension.subscriptions.push(
-    collection,
     ctx.models.onDidChange(() => void update()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void update()),
   );
-  return { collection, update };
+  return { update };
 }

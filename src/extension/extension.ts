@@ -4,9 +4,11 @@
  */
 import * as vscode from 'vscode';
 import type { WorkspaceModel } from '../core/model';
+import { registerCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
+import { ProblemDiagnostics } from './problems';
 import { SecretValueDocuments, VALUE_SCHEME } from './secretValues';
 import { ConnectionsTreeDataProvider } from './trees/connectionsTree';
 import { ProvidersTreeDataProvider } from './trees/providersTree';
@@ -40,7 +42,10 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
         connectionsTree.refresh();
       }),
     );
-    const diagnostics = registerDiagnostics(ctx);
+    const problems = new ProblemDiagnostics('connection-secrets');
+    context.subscriptions.push(problems);
+    registerCodeActions(context, problems, VALUE_SCHEME);
+    const diagnostics = registerDiagnostics(ctx, problems);
     registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
 
     if (ctx.config.settings.showViewOnStartup) void vscode.commands.executeCommand('workbench.view.extension.connectionSecrets');
