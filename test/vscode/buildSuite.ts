@@ -1,8 +1,8 @@
 /**
  * Bundles the in-host suite (test/vscode/suite/index.ts and every suite/*.test.ts) with esbuild
  * into out/test/vscode/suite/, the layout `@vscode/test-electron` expects: an index.js exporting
- * `run()` beside the compiled test files. `vscode` is provided by the extension host; mocha is
- * loaded from node_modules at run time.
+ * `run()` beside the compiled test files. `vscode` is provided by the extension host; mocha and
+ * the AWS SDK are loaded from node_modules at run time.
  */
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -28,7 +28,8 @@ export async function buildSuite(): Promise<string> {
     format: 'cjs',
     sourcemap: 'inline',
     logLevel: 'warning',
-    external: ['vscode', 'mocha'],
+    // Loaded from node_modules at run time; the peers test signs its own writes to moto with the SDK.
+    external: ['vscode', 'mocha', '@aws-sdk/*'],
   });
   return suiteIndex;
 }

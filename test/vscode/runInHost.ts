@@ -1,18 +1,20 @@
 /**
  * The `vscode` test tier: runs the in-host mocha suite (test/vscode/suite) inside the extension
  * host of a real VS Code 1.100.3 server, opened in headless Chromium, against the packaged
- * extension (.vsix installed by VS Code's own installer) on a copy of examples/demo.
+ * extension (.vsix installed by VS Code's own installer).
  *
  *   node --import tsx test/vscode/runInHost.ts [statsFile]
  *
- * Two passes: a trusted workspace (trust granted through user settings) for the suite, then a
- * restricted-mode workspace (trust enabled, the trust prompt refused as it is in test mode) for
- * untrusted.test.ts. Writes {passed, failed, pending} to statsFile. Everything started is stopped
- * in `finally`, and on SIGINT/SIGTERM/exit by test/support/peer.ts and playwright.
+ * Three passes: a trusted copy of examples/demo (trust granted through user settings) for the
+ * suite; a restricted-mode copy (trust enabled, the trust prompt refused as it is in test mode)
+ * for untrusted.test.ts; and `peers`, a workspace on moto, OpenBao and the Azure Key Vault
+ * stand-in started for the pass (test/vscode/peers.ts), for peers.test.ts. Writes
+ * {passed, failed, pending} to statsFile. Everything started is stopped in `finally`, and on
+ * SIGINT/SIGTERM/exit by test/support/peer.ts and playwright.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { buildSuite } from './buildSuite';
 import {
   cleanup,
@@ -28,9 +30,11 @@ import {
   writeSettings,
   type RunningVsCode,
 } from './harness';
+import { missingPeers, startPeers } from './peers';
 import type { SuiteResults } from './suite/index';
 
-type Mode = 'trusted' | 'untrusted';
+type Mode = 'trusted' | 'untrusted' | 'peers';
+const modes: readonly Mode[] = ['trusted', 'untrusted', 'peers'];
 interface Counts {
   passed: number;
   failed: number;
@@ -43,30 +47,89 @@ const passDeadlineMs = 15 * 60_000;
 /** Trust through settings: with workspace trust switched off every folder is trusted. */
 const trustAll = { 'security.workspace.trust.enabled': false };
 
+/** What a pass runs on: its workspace, the server's environment and settings, and what to scan for. */
+interface PassSetup {
+  workspace: string;
+  env: NodeJS.ProcessEnv;
+  settings: Record<string, unknown>;
+  /** Every secret value the pass put anywhere (read after the suite, so rotated values count). */
+  secretValues(): string[];
+  /** Lines the extension's output-channel log must hold, so the leak scan is not vacuous. */
+  expectedLogLines: string[];
+  stop(): Promise<void>;
+}
+
 /**
- * One pass: the suite, then a check made from outside that no demo secret value reached a file
+ * `trusted` and `untrusted` run on a copy of examples/demo (file provider); `peers` on a
+ * workspace whose projects use moto, OpenBao and the Azure Key Vault stand-in (test/vscode/peers.ts).
+ */
+async function setUpPass(mode: Mode): Promise<PassSetup> {
+  if (mode === 'peers') {
+    const started = Date.now();
+    const peers = await startPeers();
+    console.log(`started and seeded moto, OpenBao and the Azure Key Vault stand-in in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { ...peers, settings: { ...trustAll, ...peers.settings } };
+  }
+  const workspace = prepareWorkspace();
+  return {
+    workspace,
+    env: {},
+    // Untrusted: trust stays enabled and the trust prompt is refused (VS Code refuses dialogs in
+    // extension test mode), so the folder opens in restricted mode.
+    settings: mode === 'trusted' ? trustAll : {},
+    // As shipped, and as the tests left them after rotating one.
+    secretValues: () => secretValues([path.join(demoDir, 'secrets.example.json'), path.join(workspace, 'secrets.json')]),
+    expectedLogLines: mode === 'trusted' ? ['Resolved jira'] : [],
+    stop: async () => undefined,
+  };
+}
+
+/** What the harness saw from outside the host during a pass. */
+interface Observed {
+  /** The server's output and the workbench console. */
+  texts: string[];
+  /** Input boxes and quick picks that opened (and were dismissed): none is expected. */
+  prompts: string[];
+}
+
+/**
+ * One pass: the suite, then a check made from outside that no secret value reached a file
  * VS Code wrote (logs, including the extension's output channel; storage; settings), the
- * server's output or the workbench console.
+ * server's output or the workbench console, and that nothing prompted. The pass's servers are
+ * stopped in `finally`, pass or fail.
  */
 async function runPass(mode: Mode, extensionDir: string, indexJs: string): Promise<SuiteResults> {
-  const workspace = prepareWorkspace();
-  const serverDataDir = tempDir('server-data');
-  const seen: string[] = [];
-  const results = await runSuite(mode, extensionDir, indexJs, workspace, serverDataDir, seen);
-  const title = `${mode} pass: no demo secret value in VS Code's logs, storage or console`;
-  const leaks = findLeaks(workspace, serverDataDir, seen);
-  const channelLog = findFiles(path.join(serverDataDir, 'data', 'logs'), (f) => /Connection Secrets\.log$/.test(f));
-  if (mode === 'trusted' && !channelLog.some((f) => fs.readFileSync(f, 'utf8').includes('Resolved jira'))) {
-    // Without the resolve lines in the channel's log the scan would prove nothing.
-    leaks.push(`the Connection Secrets output channel log (${channelLog.join(', ') || 'none found'}) lacks the resolve output`);
+  let setup: PassSetup | undefined;
+  try {
+    setup = await setUpPass(mode);
+    const serverDataDir = tempDir('server-data');
+    const observed: Observed = { texts: [], prompts: [] };
+    const results = await runSuite(mode, extensionDir, indexJs, setup, serverDataDir, observed);
+    check(results, `${mode} pass: nothing asked for input (no credential prompt, no picker)`, observed.prompts.map((p) => `unexpected prompt: ${p}`));
+    const leaks = findLeaks(setup.secretValues(), serverDataDir, observed.texts);
+    const channelLog = findFiles(path.join(serverDataDir, 'data', 'logs'), (f) => /Connection Secrets\.log$/.test(f));
+    const logged = channelLog.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    for (const line of setup.expectedLogLines.filter((l) => !logged.includes(l))) {
+      // Without the resolve lines in the channel's log the scan would prove nothing.
+      leaks.push(`the Connection Secrets output channel log (${channelLog.join(', ') || 'none found'}) lacks "${line}"`);
+    }
+    check(results, `${mode} pass: no secret value in VS Code's logs, storage or console`, leaks);
+    return results;
+  } catch (err) {
+    console.error(`\n${mode} pass: ${(err as Error).stack ?? String(err)}`);
+    return { mode, passed: 0, failed: 1, pending: 0, failures: [{ title: `${mode} pass`, error: (err as Error).message }], transcript: '' };
+  } finally {
+    await setup?.stop();
   }
-  const line = leaks.length ? `  ✗ ${title}\n${leaks.map((l) => `      ${l}`).join('\n')}` : `  ✔ ${title}`;
-  results.transcript += `\n${line}\n`;
-  if (leaks.length) {
+}
+
+/** Adds one harness-side test to the pass's results. */
+function check(results: SuiteResults, title: string, problems: string[]) {
+  results.transcript += problems.length ? `\n  ✗ ${title}\n${problems.map((l) => `      ${l}`).join('\n')}\n` : `\n  ✔ ${title}\n`;
+  if (problems.length) {
     results.failed++;
-    results.failures.push({ title, error: leaks.join('\n') });
+    results.failures.push({ title, error: problems.join('\n') });
   } else results.passed++;
-  return results;
 }
 
 function findFiles(dir: string, match: (file: string) => boolean): string[] {
@@ -80,20 +143,25 @@ function findFiles(dir: string, match: (file: string) => boolean): string[] {
   return out;
 }
 
-/** The demo's secret values (as shipped, and as the tests left them after rotating one). */
-function secretValues(workspace: string): string[] {
+/**
+ * The distinctive string values (12 characters or more: short ones such as "analyst" occur by
+ * chance) of the given JSON files that exist, plus `extra` values (the peers' seeded secrets and
+ * credentials).
+ */
+function secretValues(jsonFiles: string[], extra: readonly string[] = []): string[] {
   const values = new Set<string>();
   const walk = (v: unknown) => {
     if (typeof v === 'string' && v.length >= 12) values.add(v);
     else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
   };
-  for (const f of [path.join(demoDir, 'secrets.example.json'), path.join(workspace, 'secrets.json')]) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
+  for (const f of jsonFiles.filter((f) => fs.existsSync(f))) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
+  walk([...extra]);
   return [...values];
 }
 
-function findLeaks(workspace: string, serverDataDir: string, seen: string[]): string[] {
-  const secrets = secretValues(workspace);
+function findLeaks(secrets: string[], serverDataDir: string, seen: string[]): string[] {
   const leaks: string[] = [];
+  if (secrets.length === 0) return ['the pass has no secret values to look for'];
   const check = (text: string, where: string) => {
     for (const s of secrets) {
       for (const form of new Set([s, s.replace(/\\n/g, '\n'), JSON.stringify(s).slice(1, -1)])) {
@@ -109,12 +177,25 @@ function findLeaks(workspace: string, serverDataDir: string, seen: string[]): st
   return leaks;
 }
 
-async function runSuite(mode: Mode, extensionDir: string, indexJs: string, workspace: string, serverDataDir: string, seen: string[]): Promise<SuiteResults> {
+/**
+ * An input box or quick pick open in the workbench: its title and prompt (never its value).
+ * The host cannot answer prompts in a test, so one that opens would wait forever.
+ */
+async function openPrompt(page: Page): Promise<string | undefined> {
+  try {
+    const widget = page.locator('.quick-input-widget');
+    if (!(await widget.isVisible())) return undefined;
+    const text = async (sel: string) => ((await widget.locator(sel).first().innerText({ timeout: 1_000 }).catch(() => '')) ?? '').trim();
+    const placeholder = (await widget.locator('.quick-input-box input').first().getAttribute('placeholder', { timeout: 1_000 }).catch(() => '')) ?? '';
+    return [await text('.quick-input-title'), placeholder, await text('.quick-input-message')].filter(Boolean).join(' — ') || 'untitled input';
+  } catch {
+    return undefined;
+  }
+}
+
+async function runSuite(mode: Mode, extensionDir: string, indexJs: string, setup: PassSetup, serverDataDir: string, observed: Observed): Promise<SuiteResults> {
   const resultsFile = path.join(tempDir('results'), 'results.json');
-  // Trusted pass: trust through settings. Untrusted pass: trust stays enabled and the trust
-  // prompt is refused (VS Code refuses dialogs in extension test mode), so the folder opens in
-  // restricted mode.
-  writeSettings(path.join(serverDataDir, 'data', 'User'), mode === 'trusted' ? trustAll : {});
+  writeSettings(path.join(serverDataDir, 'data', 'User'), setup.settings);
 
   let vscode: RunningVsCode | undefined;
   let browser: Browser | undefined;
@@ -123,14 +204,14 @@ async function runSuite(mode: Mode, extensionDir: string, indexJs: string, works
     vscode = await startVsCodeServer({
       serverDataDir,
       extensionsDir: tempDir('extensions'),
-      env: { CS_VSCODE_RESULTS: resultsFile, CS_VSCODE_MODE: mode },
+      env: { ...setup.env, CS_VSCODE_RESULTS: resultsFile, CS_VSCODE_MODE: mode },
     });
     const remote = (p: string) => `vscode-remote://127.0.0.1:${vscode!.port}${p}`;
     const payload = [
       ['extensionDevelopmentPath', remote(extensionDir)],
       ['extensionTestsPath', remote(indexJs)],
     ];
-    const url = `${vscode.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const url = `${vscode.url}/?folder=${encodeURIComponent(setup.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     browser = await launchChromium();
     const page = await browser.newPage();
     page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
@@ -147,6 +228,13 @@ async function runSuite(mode: Mode, extensionDir: string, indexJs: string, works
         } catch {
           /* being written */
         }
+      }
+      // A prompt is recorded and dismissed (Escape settles it as cancelled), so the test that
+      // caused it fails on the missing credential instead of waiting for its timeout.
+      const prompt = await openPrompt(page);
+      if (prompt) {
+        observed.prompts.push(prompt);
+        await page.keyboard.press('Escape').catch(() => undefined);
       }
       // The host exits once run() settles; results are written before that, so a host that
       // exited a while ago without them crashed or never loaded the suite.
@@ -166,7 +254,7 @@ async function runSuite(mode: Mode, extensionDir: string, indexJs: string, works
   } finally {
     await browser?.close().catch(() => undefined);
     await vscode?.server.stop();
-    seen.push(vscode?.server.output() ?? '', consoleLines.join('\n'));
+    observed.texts.push(vscode?.server.output() ?? '', consoleLines.join('\n'));
   }
 }
 
@@ -188,6 +276,8 @@ function checkPackagedFiles(files: string[]): { ok: boolean; title: string; erro
   return { ok: true, title };
 }
 
+const isCi = process.env.CI === 'true' || process.env.CI === '1';
+
 async function main(statsFile: string | undefined): Promise<number> {
   const totals: Counts = { passed: 0, failed: 0, pending: 0 };
   const writeStats = () => statsFile && fs.writeFileSync(statsFile, JSON.stringify(totals));
@@ -195,7 +285,7 @@ async function main(statsFile: string | undefined): Promise<number> {
   const missing = missingTools();
   if (missing.length) {
     const message = `missing: ${missing.join(', ')} (install: ${installCommand})`;
-    if (process.env.CI === 'true' || process.env.CI === '1') {
+    if (isCi) {
       console.error(`${message}; CI must install it`);
       totals.failed = 1;
       writeStats();
@@ -218,9 +308,22 @@ async function main(statsFile: string | undefined): Promise<number> {
     const extensionDir = installVsix(vsix, tempDir('installed'));
     console.log(`packaged and installed ${path.basename(extensionDir)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // CS_VSCODE_PASSES=untrusted (or trusted) runs one pass only, for quicker local iterations.
-    const only = process.env.CS_VSCODE_PASSES;
-    for (const mode of (['trusted', 'untrusted'] as const).filter((m) => !only || only === m)) {
+    // CS_VSCODE_PASSES=trusted,peers (any of the three) runs those passes only, for quicker local iterations.
+    const only = process.env.CS_VSCODE_PASSES?.split(',').map((m) => m.trim()).filter(Boolean);
+    const unknown = only?.filter((m) => !modes.includes(m as Mode)) ?? [];
+    if (unknown.length) throw new Error(`CS_VSCODE_PASSES names unknown passes: ${unknown.join(', ')} (known: ${modes.join(', ')})`);
+    for (const mode of modes.filter((m) => !only?.length || only.includes(m))) {
+      if (mode === 'peers' && missingPeers().length) {
+        const message = `the peers pass needs ${missingPeers().join(' and ')}`;
+        if (isCi) {
+          console.error(`\n${message}; CI must install it`);
+          totals.failed++;
+        } else {
+          console.warn(`\nskipping the peers pass: ${message}`);
+          totals.pending++;
+        }
+        continue;
+      }
       const passStarted = Date.now();
       const results = await runPass(mode, extensionDir, indexJs);
       console.log(`\n--- in-host suite, ${mode} workspace (${((Date.now() - passStarted) / 1000).toFixed(1)} s) ---`);

@@ -36,7 +36,8 @@ export class SecretItem extends vscode.TreeItem {
     this.id = `secret:${provider.config.file}:${secret.id}`;
     const folder = secret.kind === 'folder';
     const state = secret.state && secret.state !== 'active' ? secret.state : undefined;
-    this.description = state ? stateLabel(state) : secret.updatedOn ? `updated ${secret.updatedOn.toISOString().slice(0, 10)}` : undefined;
+    // Folders carry what the provider says of them (a Vault engine: "KV v2 — <mount description>").
+    this.description = state ? stateLabel(state) : secret.updatedOn ? `updated ${secret.updatedOn.toISOString().slice(0, 10)}` : folder ? secret.description : undefined;
     this.iconPath = new vscode.ThemeIcon(folder ? 'folder' : state ? 'warning' : 'lock');
     this.tooltip = new vscode.MarkdownString(`\`${secret.id}\`${state ? `\n\n$(warning) ${stateLabel(state)}: a connection cannot use it until it is enabled and within its dates.` : ''}`, true);
     // Tokens matched by `viewItem =~ /…/` in package.json menus.

@@ -2,9 +2,9 @@
  * Entry point of the in-host suite, loaded by VS Code's extension host as `extensionTestsPath`
  * (the `@vscode/test-electron` contract: export `run()`, reject when a test failed).
  *
- * Which files run depends on the workspace trust the host was started with:
- * `CS_VSCODE_MODE=untrusted` runs only untrusted.test.js (restricted mode), anything else runs
- * the rest. The counts, failures and the spec reporter's transcript are written as JSON to
+ * Which files run depends on the pass the host was started for (`CS_VSCODE_MODE`):
+ * `untrusted` runs only untrusted.test.js (restricted mode), `peers` only peers.test.js (a
+ * workspace on moto and OpenBao, which the harness starts), anything else (`trusted`) the rest. The counts, failures and the spec reporter's transcript are written as JSON to
  * `CS_VSCODE_RESULTS` when set, because a browser-hosted workbench has no stdout to read.
  */
 import fs from 'node:fs';
@@ -21,8 +21,12 @@ export interface SuiteResults {
   transcript: string;
 }
 
+/** Files that run only in their own pass; the trusted pass runs every other file. */
+const dedicated: Record<string, string> = { untrusted: 'untrusted.test.js', peers: 'peers.test.js' };
+
 export async function run(): Promise<void> {
-  const mode = process.env.CS_VSCODE_MODE === 'untrusted' ? 'untrusted' : 'trusted';
+  const requested = process.env.CS_VSCODE_MODE ?? 'trusted';
+  const mode = requested in dedicated ? requested : 'trusted';
   const resultsFile = process.env.CS_VSCODE_RESULTS;
   const results: SuiteResults = { mode, passed: 0, failed: 0, pending: 0, failures: [], transcript: '' };
   const lines: string[] = [];
@@ -43,7 +47,7 @@ export async function run(): Promise<void> {
     const files = fs
       .readdirSync(__dirname)
       .filter((f) => f.endsWith('.test.js'))
-      .filter((f) => (f === 'untrusted.test.js') === (mode === 'untrusted'))
+      .filter((f) => (mode === 'trusted' ? !Object.values(dedicated).includes(f) : f === dedicated[mode]))
       .sort();
     if (files.length === 0) throw new Error(`no test files for mode ${mode} in ${__dirname}`);
     for (const f of files) mocha.addFile(path.join(__dirname, f));

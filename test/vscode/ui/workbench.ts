@@ -33,12 +33,22 @@ export interface Workbench {
 }
 
 /**
- * Packages and installs the extension, starts code-server on a fresh copy of the demo, and opens
- * the workbench. Missing VS Code or Chromium: a failure under CI, a skip elsewhere.
+ * Packages and installs the extension, starts code-server on a fresh copy of the demo (or on
+ * `options.workspace`), and opens the workbench. Missing VS Code or Chromium: a failure under CI, a skip elsewhere.
  */
 let packaged: string | undefined;
 
-export async function openWorkbench(ctx: Context, options: { trusted: boolean } = { trusted: true }): Promise<Workbench> {
+export interface WorkbenchOptions {
+  trusted: boolean;
+  /** The folder to open (default: a fresh copy of the demo). */
+  workspace?: string;
+  /** Extra environment of code-server (and so of the extension host): provider credentials. */
+  env?: NodeJS.ProcessEnv;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+}
+
+export async function openWorkbench(ctx: Context, options: WorkbenchOptions = { trusted: true }): Promise<Workbench> {
   const missing = missingTools();
   if (missing.length) missingPeer(ctx, missing.join(' and '), installCommand);
 
@@ -56,9 +66,13 @@ export async function openWorkbench(ctx: Context, options: { trusted: boolean } 
     const userDataDir = tempDir('ui-user-data');
     // Trusted: the demo folder is ours, trusted through settings. Untrusted: trust stays on and
     // the startup prompt is off (quietSettings), so the folder opens in restricted mode.
-    writeSettings(path.join(userDataDir, 'User'), { ...(options.trusted ? { 'security.workspace.trust.enabled': false } : {}), 'workbench.colorTheme': 'Default Dark Modern' });
-    const workspace = prepareWorkspace();
-    vscode = await startCodeServer({ userDataDir, extensionsDir, folder: workspace });
+    writeSettings(path.join(userDataDir, 'User'), {
+      ...(options.trusted ? { 'security.workspace.trust.enabled': false } : {}),
+      'workbench.colorTheme': 'Default Dark Modern',
+      ...options.settings,
+    });
+    const workspace = options.workspace ?? prepareWorkspace();
+    vscode = await startCodeServer({ userDataDir, extensionsDir, folder: workspace, env: options.env });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(vscode.url);
