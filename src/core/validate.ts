@@ -8,10 +8,15 @@ import { providersInScope } from './config';
 import type { Problem, WorkspaceModel } from './model';
 import type { Resolver } from './resolver';
 import { isGitIgnored, secretsFilePath } from './localFiles';
+import { lintConnections, type LintSettings, type ValueFindings } from './lint';
 
 export interface CheckOptions {
   /** Resolve references through the providers (never in an untrusted workspace). */
   resolver?: Resolver;
+  /** The lint rules' settings; `false` leaves the lint rules out. Default: the defaults. */
+  lint?: LintSettings | false;
+  /** Findings of fetched values by cache key (the extension's `FetchedValueLints`), reported on references. */
+  fetched?: (cacheKey: string) => ValueFindings | undefined;
 }
 
 export async function checkWorkspace(model: WorkspaceModel, options: CheckOptions = {}): Promise<Problem[]> {
@@ -56,7 +61,7 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
         // Malformed ones were reported by the loader with the same range.
         if (ref.status !== 'unresolved' || !ref.target) continue;
         problems.push({
-          ruleId: ref.errorCode === 'MissingKey' ? 'ref/missing-key' : ref.errorCode === 'NotKeyValue' ? 'secret/not-key-value' : 'ref/unresolved',
+          ruleId: unresolvedRuleId(ref.errorCode),
           severity: 'error',
           file: r.connection.file,
           range: ref.range,
@@ -65,7 +70,15 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
       }
     }
   }
+  // The secret formatting linter (src/core/lint): its own rules, and the findings of fetched values.
+  if (options.lint !== false) problems.push(...lintConnections(model, options.lint, options.fetched));
   return problems;
+}
+
+/** The rule id of a reference that does not resolve, by the resolver's error code. */
+function unresolvedRuleId(code: string | undefined): string {
+  const ids: Record<string, string> = { MissingKey: 'ref/missing-key', NotKeyValue: 'secret/not-key-value', Disabled: 'secret/disabled', Expired: 'secret/expired', NotYetActive: 'secret/not-yet-active' };
+  return (code && ids[code]) || 'ref/unresolved';
 }
 
 async function isJsonObjectFile(file: string): Promise<boolean> {
