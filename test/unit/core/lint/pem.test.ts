@@ -142,7 +142,7 @@ describe('PEM rules', () => {
       const lines = s.pem.split('\n');
       const broken = [...lines.slice(0, 2), '', ...lines.slice(2)].join('\n');
       if (s.name.startsWith('OpenSSH')) continue; // parsed by the OpenSSH parser, not Node
-      assert.throws(() => parseAll(broken, s.passphrase), undefined, `${s.name}: Node accepted the empty line`);
+      assert.throws(() => parseAll(broken, s.passphrase), Error, `${s.name}: Node accepted the empty line`);
       assert.equal(fixAndCheck(broken, file, 'pem/blank-line', s.passphrase), s.pem);
     }
   });
@@ -216,7 +216,7 @@ describe('PEM rules', () => {
       const p = only(file(truncated), 'pem/der-invalid');
       assert.equal(p.severity, 'error', s.name);
       // OpenSSH keys are read by the linter's own container parser, not by crypto.
-      if (!s.name.startsWith('OpenSSH')) assert.throws(() => parseAll(truncated, s.passphrase), undefined, `${s.name}: crypto read the truncated body`);
+      if (!s.name.startsWith('OpenSSH')) assert.throws(() => parseAll(truncated, s.passphrase), Error, `${s.name}: crypto read the truncated body`);
     }
     // Random bytes under a key label: not DER at all.
     const random = reencode(km.ecPkcs8, () => crypto.randomBytes(120));
