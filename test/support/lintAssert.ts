@@ -1,17 +1,11 @@
 /** Helpers for the linter's tests: apply a fix's edits, and parse the result with Node's crypto. */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import type { Fix, Problem, TextEdit } from '../../src/core/model';
-import { LineIndex } from '../../src/core/positions';
+import { applyTextEdits } from '../../src/core/lint';
+import type { Fix, Problem } from '../../src/core/model';
 
 /** Applies non-overlapping edits (ranges in `text`) and returns the new text. */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  const index = new LineIndex(text);
-  const byOffset = edits.map((e) => ({ start: index.offset(e.range.start), end: index.offset(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const e of byOffset) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
-}
+export const applyEdits = applyTextEdits;
 
 export function preferredFix(p: Problem): Fix {
   assert.ok(p.fixes?.length, `${p.ruleId} offers no fix`);

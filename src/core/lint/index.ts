@@ -8,7 +8,7 @@
  *   lintConnections   the connections of a workspace model (connections.ts)
  */
 import path from 'node:path';
-import type { Fix, Problem, ProviderType, WorkspaceModel } from '../model';
+import type { Fix, Problem, ProviderType, TextEdit, WorkspaceModel } from '../model';
 import { LineIndex } from '../positions';
 import { lintConnectionsFile } from './connections';
 import type { ValueFindings } from './fetched';
@@ -17,7 +17,7 @@ import { lintPem, looksLikePem } from './pem';
 import { lintSecretValue } from './secretValue';
 import type { ValueProblem } from './types';
 
-export { FetchedValueLints, type ValueFindings } from './fetched';
+export { FetchedValueLints, type ValueFinding, type ValueFindings } from './fetched';
 export { RULES, isDisabled } from './rules';
 export { resolveLintSettings, PEM_FORMS, type LintSettings, type ResolvedLintSettings } from './options';
 export type { PemForm } from './types';
@@ -64,4 +64,25 @@ export function lintConnections(model: WorkspaceModel, settings?: LintSettings |
     model.files.flatMap((f) => lintConnectionsFile(f, { model, settings: s, fetched })),
     s,
   );
+}
+
+/** The command an opened (read-only) value's fixes run: store the fixed value after confirmation. */
+export const STORE_FIXED_COMMAND = 'connectionSecrets.lint.storeFixedValue';
+
+/** Which fix of which problem, found again by the command when it runs; never the value. */
+export interface StoreFixArgs {
+  uri: string;
+  ruleId: string;
+  line: number;
+  character: number;
+  title: string;
+}
+
+/** Applies non-overlapping edits (ranges in `text`) to a text. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  const index = new LineIndex(text);
+  const byOffset = edits.map((e) => ({ start: index.offset(e.range.start), end: index.offset(e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const e of byOffset) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
 }
