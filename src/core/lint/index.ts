@@ -29,17 +29,32 @@ export function isPemFile(file: string): boolean {
   return PEM_FILE_EXTENSIONS.includes(path.extname(file).toLowerCase());
 }
 
-/** Turns value problems (offsets in `text`) into problems of `file`. */
-export function toProblems(text: string, file: string, problems: readonly ValueProblem[]): Problem[] {
+/**
+ * Turns value problems (offsets in `text`) into problems of `file`. `wholeFile`: the value is the
+ * whole document, so a fix that leaves no CR in a text with CR LF switches its line ends to LF.
+ */
+export function toProblems(text: string, file: string, problems: readonly ValueProblem[], wholeFile = false): Problem[] {
   if (problems.length === 0) return [];
   const index = new LineIndex(text);
+  const crlf = wholeFile && text.includes('\r\n');
   return problems.map((p) => ({
     ruleId: p.ruleId,
     severity: p.severity,
     message: p.message,
     file,
     range: index.range(p.start, p.end),
-    ...(p.fixes ? { fixes: p.fixes.map((f): Fix => ({ title: f.title, ...(f.preferred ? { preferred: true } : {}), edits: f.edits.map((e) => ({ range: index.range(e.start, e.end), newText: e.newText })) })) } : {}),
+    ...(p.fixes
+      ? {
+          fixes: p.fixes.map(
+            (f): Fix => ({
+              title: f.title,
+              ...(f.preferred ? { preferred: true } : {}),
+              edits: f.edits.map((e) => ({ range: index.range(e.start, e.end), newText: e.newText })),
+              ...(crlf && f.edits.some((e) => e.start === 0 && e.end === text.length) && !f.edits.some((e) => e.newText.includes('\r')) ? { eol: 'lf' as const } : {}),
+            }),
+          ),
+        }
+      : {}),
   }));
 }
 
@@ -48,7 +63,7 @@ export function lintPemFile(text: string, file: string, settings?: LintSettings 
   const s = resolveLintSettings(settings);
   if (!looksLikePem(text)) return [];
   const r = lintPem(text, { where: 'file', expectedForm: 'multiline', now: s.now, expiryWarningDays: s.expiryWarningDays, parseCache: s.parseCache });
-  return toProblems(text, file, withoutDisabled(r.problems, s));
+  return toProblems(text, file, withoutDisabled(r.problems, s), true);
 }
 
 /** One stored secret value, as the secrets manager holds it. */

@@ -64,6 +64,8 @@ describe('PEM rules', () => {
   it('pem/crlf: Windows line ends, fixed by normalising to LF', () => {
     for (const s of samples()) {
       const crlf = s.pem.replace(/\n/g, '\r\n');
+      // Editors re-insert the document's own line ends, so the file's fix also switches them to LF.
+      assert.equal(preferredFix(only(file(crlf), 'pem/crlf')).eol, 'lf');
       const fixed = fixAndCheck(crlf, file, 'pem/crlf', s.passphrase);
       assert.equal(fixed, s.pem, s.name);
       fixAndCheck(escaped(s.pem).replace(/\\n/g, '\\r\\n'), secret, 'pem/crlf', s.passphrase);
