@@ -8,6 +8,7 @@ import { providersInScope } from './config';
 import type { Problem, WorkspaceModel } from './model';
 import type { Resolver } from './resolver';
 import { isGitIgnored, secretsFilePath } from './localFiles';
+import { containsPosition } from './positions';
 import { lintConnections, type LintSettings, type ValueFindings } from './lint';
 
 export interface CheckOptions {
@@ -71,7 +72,13 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
     }
   }
   // The secret formatting linter (src/core/lint): its own rules, and the findings of fetched values.
-  if (options.lint !== false) problems.push(...lintConnections(model, options.lint, options.fetched));
+  if (options.lint !== false) {
+    const lint = lintConnections(model, options.lint, options.fetched);
+    // A reserved Vault engine name is reported precisely by the linter; the scope rule's generic report of it goes.
+    const reserved = lint.filter((p) => p.ruleId === 'ref/vault-engine-reserved');
+    const duplicate = (p: Problem) => p.ruleId === 'ref/invalid-for-provider' && reserved.some((r) => r.file === p.file && r.range.start.line === p.range.start.line && containsPosition(p.range, r.range.start));
+    return [...problems.filter((p) => !duplicate(p)), ...lint];
+  }
   return problems;
 }
 

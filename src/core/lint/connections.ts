@@ -1,6 +1,5 @@
 /**
- * Rules over connection definitions: references that do not fit the provider in scope, Vault
- * engine names Workato reserves, a KV v2 `data/` path, hard-coded credentials (fixed by moving
+ * Rules over connection definitions: Vault engine names Workato reserves, a KV v2 `data/` path, hard-coded credentials (fixed by moving
  * them into the secrets manager), PEM written inline, and — when values were fetched — the
  * problems of the secrets a reference points at, reported on the reference.
  */
@@ -112,10 +111,7 @@ function lintReferences(connection: Connection, field: ConnectionField, provider
       }
     }
     const i = interpretReference(ref.body, provider.type);
-    if (!i.ok) {
-      out.push({ ruleId: 'ref/malformed-for-provider', severity: 'error', file: file.path, range: ref.range, message: i.error });
-      continue;
-    }
+    if (!i.ok) continue; // the scope rule reports it (ref/invalid-for-provider)
     const target = i.target;
     if (provider.type === 'vault' && target.path) {
       const stripped = stripKvV2DataPrefix(target.path);

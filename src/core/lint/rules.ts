@@ -48,7 +48,7 @@ export const RULES: Record<string, RuleInfo> = {
   'secret/expired': { severity: 'error', what: 'A referenced Azure secret is past its expiry date.' },
   'secret/not-yet-active': { severity: 'error', what: 'A referenced Azure secret is before its activation date.' },
   'ref/malformed': { severity: 'error', what: 'A reference that does not follow {{workato:sm:…}}.' },
-  'ref/malformed-for-provider': { severity: 'error', what: 'A reference whose parts do not fit the provider in scope (e.g. an AWS reference without a key).' },
+  'ref/invalid-for-provider': { severity: 'error', what: 'A reference whose parts do not fit the provider in scope (e.g. an AWS reference without a key).' },
   'ref/vault-engine-reserved': { severity: 'error', what: 'A Vault engine name with a character Workato reserves (; / ? : @ & = + $ ,).' },
   'ref/kv2-data-prefix': { severity: 'warning', what: 'A Vault path starting with data/, which the KV v2 API adds itself.', fix: 'Remove data/.' },
   'ref/missing-key': { severity: 'error', what: 'The referenced key does not exist in the secret.' },

@@ -97,7 +97,7 @@ describe('connection rules', () => {
     assertClean((await lintYaml(conn('    passphrase: "{{workato:sm:pp}}"\n'))).problems, ['conn/hard-coded-credential']);
   });
 
-  it('ref/vault-engine-reserved (range on the engine), ref/kv2-data-prefix (with fix), ref/malformed-for-provider', async () => {
+  it('ref/vault-engine-reserved (range on the engine), ref/kv2-data-prefix (with fix), ref/invalid-for-provider', async () => {
     const vault = `${providerBlock('vault', '    address: https://v.example.com\n    auth:\n      method: token\n')}connections:\n  db:\n    type: postgres\n    host: h\n    user: "{{workato:sm:user:k@v:apps/db}}"\n    password: "{{workato:sm:password:kv:data/apps/db}}"\n`;
     const { problems } = await lintYaml(vault);
     const reserved = only(problems, 'ref/vault-engine-reserved');
@@ -107,8 +107,21 @@ describe('connection rules', () => {
     const fixed = applyEdits(vault, preferredFix(data).edits);
     assert.match(fixed, /"\{\{workato:sm:password:kv:apps\/db\}\}"/);
     assert.ok(!(await lintYaml(fixed)).problems.some((p) => p.ruleId === 'ref/kv2-data-prefix'));
-    const aws = await lintYaml(`${providerBlock('aws', '    region: us-east-1\n')}connections:\n  db:\n    type: postgres\n    host: h\n    user: u\n    password: "{{workato:sm:onlyaname}}"\n`);
-    only(aws.problems, 'ref/malformed-for-provider');
+    // Through checkWorkspace: the scope rule's generic report of the reserved engine is replaced by the precise one.
+    const ws = tempWorkspace({ 'connections.yaml': vault });
+    try {
+      const all = await checkWorkspace(await loadWorkspace(ws.root));
+      only(all, 'ref/vault-engine-reserved');
+      assert.ok(!all.some((p) => p.ruleId === 'ref/invalid-for-provider'), all.map((p) => p.ruleId).join(', '));
+    } finally {
+      ws.cleanup();
+    }
+    const aws = tempWorkspace({ 'connections.yaml': `${providerBlock('aws', '    region: us-east-1\n')}connections:\n  db:\n    type: postgres\n    host: h\n    user: u\n    password: "{{workato:sm:onlyaname}}"\n` });
+    try {
+      only(await checkWorkspace(await loadWorkspace(aws.root)), 'ref/invalid-for-provider');
+    } finally {
+      aws.cleanup();
+    }
   });
 
   it('findings of fetched values are reported on the reference that points at them', async () => {
