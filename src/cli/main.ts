@@ -8,6 +8,7 @@ import { EXIT, UsageError, type CliCommand, type CliIo } from './io';
 /** Commands load on demand so `--help` and quick commands stay fast. */
 const commands: Record<string, { summary: string; load: () => Promise<{ run: CliCommand }> }> = {
   validate: { summary: 'check connections.yaml files (the editor diagnostics)', load: () => import('./commands/validate') },
+  lint: { summary: 'check secret formatting: PEM keys, certificates, references (sarif for CI)', load: () => import('./commands/lint') },
   secrets: { summary: 'list secret names of the providers in scope', load: () => import('./commands/secrets') },
   resolve: { summary: 'resolve a connection (masked; --reveal shows values)', load: () => import('./commands/resolve') },
   test: { summary: 'authenticate to the applications behind connections', load: () => import('./commands/test') },

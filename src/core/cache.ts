@@ -11,6 +11,8 @@ export interface CacheOptions {
   /** Default 1000. */
   maxEntries?: number;
   now?: () => number;
+  /** Called with every value as it is stored (the linter's `FetchedValueLints.record`); must not throw. */
+  onStore?: (key: string, value: SecretValue) => void;
 }
 
 export interface CacheStats {
@@ -33,6 +35,7 @@ export class SecretCache {
   readonly ttlMs: number;
   readonly maxEntries: number;
   private readonly now: () => number;
+  private readonly onStore?: (key: string, value: SecretValue) => void;
   // A Map keeps insertion order: re-inserting on access makes the first key the least recently used.
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<SecretValue>>();
@@ -42,6 +45,7 @@ export class SecretCache {
     this.ttlMs = options.ttlMs ?? 300_000;
     this.maxEntries = Math.max(1, options.maxEntries ?? 1000);
     this.now = options.now ?? Date.now;
+    this.onStore = options.onStore;
   }
 
   get stats(): CacheStats {
@@ -70,6 +74,7 @@ export class SecretCache {
   set(key: string, value: SecretValue): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.onStore?.(key, value);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);

@@ -29,6 +29,11 @@ export interface Fix {
   preferred?: boolean;
   /** Fixes that need the host (e.g. moving a value into the secrets manager) name a command id. */
   command?: { id: string; args: unknown[] };
+  /**
+   * Switch the document's line ends to LF too. Editors convert inserted line breaks to the
+   * document's own, so a fix that removes CR LF from a file must say so.
+   */
+  eol?: 'lf';
 }
 
 /** One finding of a lint rule or of the loader. The extension turns it into a `Diagnostic`. */

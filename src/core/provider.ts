@@ -60,6 +60,14 @@ export interface SecretDescription {
   facts: Record<string, string>;
 }
 
+/** What writing a secret did. */
+export interface PutResult {
+  /** The new version id, where the provider has versions. */
+  version?: string;
+  /** True when the secret did not exist and was created. */
+  created: boolean;
+}
+
 /** Result of one id in a batch: a value, or the typed error for that id only. */
 export type BatchResult = SecretValue | ConnectionSecretsError;
 
@@ -88,6 +96,13 @@ export interface SecretsProvider {
    * metadata). Used by refresh to skip re-fetching unchanged secrets. Absent: always re-fetch.
    */
   currentVersion?(id: string, signal?: AbortSignal): Promise<string | undefined>;
+
+  /**
+   * Writes the whole value of a secret, creating the secret when it does not exist (the linter's
+   * "move a hard-coded credential into the secrets manager" fix). Absent: the provider cannot be
+   * written from here (`env`). Key/value providers (Vault) require a JSON object.
+   */
+  put?(id: string, value: string, signal?: AbortSignal): Promise<PutResult>;
 
   /** Who the provider is signed in as (AWS account/ARN, Vault entity, Azure client), for the tree. */
   identity?(signal?: AbortSignal): Promise<string | undefined>;

@@ -8,10 +8,16 @@ import { providersInScope } from './config';
 import type { Problem, WorkspaceModel } from './model';
 import type { Resolver } from './resolver';
 import { isGitIgnored, secretsFilePath } from './localFiles';
+import { containsPosition } from './positions';
+import { lintConnections, type LintSettings, type ValueFindings } from './lint';
 
 export interface CheckOptions {
   /** Resolve references through the providers (never in an untrusted workspace). */
   resolver?: Resolver;
+  /** The lint rules' settings; `false` leaves the lint rules out. Default: the defaults. */
+  lint?: LintSettings | false;
+  /** Findings of fetched values by cache key (the extension's `FetchedValueLints`), reported on references. */
+  fetched?: (cacheKey: string) => ValueFindings | undefined;
 }
 
 export async function checkWorkspace(model: WorkspaceModel, options: CheckOptions = {}): Promise<Problem[]> {
@@ -56,7 +62,7 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
         // Malformed ones were reported by the loader with the same range.
         if (ref.status !== 'unresolved' || !ref.target) continue;
         problems.push({
-          ruleId: ref.errorCode === 'MissingKey' ? 'ref/missing-key' : ref.errorCode === 'NotKeyValue' ? 'secret/not-key-value' : 'ref/unresolved',
+          ruleId: unresolvedRuleId(ref.errorCode),
           severity: 'error',
           file: r.connection.file,
           range: ref.range,
@@ -65,7 +71,21 @@ export async function checkWorkspace(model: WorkspaceModel, options: CheckOption
       }
     }
   }
+  // The secret formatting linter (src/core/lint): its own rules, and the findings of fetched values.
+  if (options.lint !== false) {
+    const lint = lintConnections(model, options.lint, options.fetched);
+    // A reserved Vault engine name is reported precisely by the linter; the scope rule's generic report of it goes.
+    const reserved = lint.filter((p) => p.ruleId === 'ref/vault-engine-reserved');
+    const duplicate = (p: Problem) => p.ruleId === 'ref/invalid-for-provider' && reserved.some((r) => r.file === p.file && r.range.start.line === p.range.start.line && containsPosition(p.range, r.range.start));
+    return [...problems.filter((p) => !duplicate(p)), ...lint];
+  }
   return problems;
+}
+
+/** The rule id of a reference that does not resolve, by the resolver's error code. */
+function unresolvedRuleId(code: string | undefined): string {
+  const ids: Record<string, string> = { MissingKey: 'ref/missing-key', NotKeyValue: 'secret/not-key-value', Disabled: 'secret/disabled', Expired: 'secret/expired', NotYetActive: 'secret/not-yet-active' };
+  return (code && ids[code]) || 'ref/unresolved';
 }
 
 async function isJsonObjectFile(file: string): Promise<boolean> {

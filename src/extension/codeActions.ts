@@ -47,8 +47,8 @@ export class ProblemCodeActionProvider implements vscode.CodeActionProvider {
     const edits = certainEdits(this.store.problems(document.uri));
     if (edits.length === 0) return undefined;
     const action = new vscode.CodeAction('Fix all Connection Secrets problems', FIX_ALL_KIND);
-    action.edit = new vscode.WorkspaceEdit();
-    for (const e of edits) action.edit.replace(document.uri, toRange(e.range), e.newText);
+    const lf = this.store.problems(document.uri).some((p) => preferredEditFix(p)?.eol === 'lf');
+    action.edit = toWorkspaceEdit(document.uri, edits, lf);
     return action;
   }
 }
@@ -57,12 +57,18 @@ function toAction(uri: vscode.Uri, fix: Fix, diagnostic: vscode.Diagnostic): vsc
   const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
   action.diagnostics = [diagnostic];
   action.isPreferred = fix.preferred ?? false;
-  if (fix.edits.length) {
-    action.edit = new vscode.WorkspaceEdit();
-    for (const e of fix.edits) action.edit.replace(uri, toRange(e.range), e.newText);
-  }
+  if (fix.edits.length) action.edit = toWorkspaceEdit(uri, fix.edits, fix.eol === 'lf');
   if (fix.command) action.command = { command: fix.command.id, title: fix.title, arguments: fix.command.args };
   return action;
+}
+
+function toWorkspaceEdit(uri: vscode.Uri, edits: Fix['edits'], lf: boolean): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  const textEdits = edits.map((e) => vscode.TextEdit.replace(toRange(e.range), e.newText));
+  // The editor converts inserted line breaks to the document's; a CR LF fix switches the document.
+  if (lf) textEdits.push(vscode.TextEdit.setEndOfLine(vscode.EndOfLine.LF));
+  edit.set(uri, textEdits);
+  return edit;
 }
 
 function countFixable(problems: readonly Problem[]): number {

@@ -8,6 +8,7 @@ import { describeError } from '../core/errors';
 import type { Connection, WorkspaceModel } from '../core/model';
 import { describeRotation, type RefreshReport } from '../core/resolver';
 import type { Ctx } from './ctx';
+import { lintCommands } from './lintCommands';
 import { toRange } from './problems';
 import { copyWithTimeout, SecretValueDocuments, valueOf } from './secretValues';
 import { ConnectionItem, ConnectionsTreeDataProvider, FieldItem } from './trees/connectionsTree';
@@ -138,9 +139,9 @@ export const commands: Record<string, Factory> = {
   'connectionSecrets.secret.open': (ctx, ui) => async (arg) => {
     const item = await pickValueItem(ctx, ui, arg);
     if (!item) return;
-    const { label, value } = await valueOf(ctx, item);
+    const { label, value, source } = await valueOf(ctx, item);
     ctx.log.info(`opened ${label} in a read-only editor`);
-    return ui.documents.open(label, value);
+    return ui.documents.open(label, value, source);
   },
 
   'connectionSecrets.connection.reveal': () => async (arg) => {
@@ -164,6 +165,9 @@ export const commands: Record<string, Factory> = {
   },
 
   'connectionSecrets.showLog': (ctx) => () => ctx.log.show(),
+
+  // The linter's fixes that write to a secrets manager (after confirmation).
+  ...lintCommands,
 };
 
 export function registerCommands(ctx: Ctx, ui: Ui): void {

@@ -12,6 +12,9 @@ export interface Settings {
   pageSize: number;
   resolveInDiagnostics: boolean;
   showViewOnStartup: boolean;
+  lintPemForm: string;
+  lintExpiryWarningDays: number;
+  lintDisabledRules: string[];
 }
 
 /** Keys as contributed in package.json; a unit test checks the two agree. */
@@ -24,6 +27,9 @@ export const SETTING_KEYS: Record<keyof Settings, string> = {
   pageSize: 'providers.pageSize',
   resolveInDiagnostics: 'diagnostics.resolveReferences',
   showViewOnStartup: 'showViewOnStartup',
+  lintPemForm: 'lint.pemForm',
+  lintExpiryWarningDays: 'lint.expiryWarningDays',
+  lintDisabledRules: 'lint.disabledRules',
 };
 
 const DEFAULTS: Settings = {
@@ -35,6 +41,9 @@ const DEFAULTS: Settings = {
   pageSize: 50,
   resolveInDiagnostics: true,
   showViewOnStartup: false,
+  lintPemForm: 'escaped',
+  lintExpiryWarningDays: 30,
+  lintDisabledRules: [],
 };
 
 export class Config implements vscode.Disposable {

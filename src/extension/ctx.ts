@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { SecretCache } from '../core/cache';
 import { ConnectionSecretsError } from '../core/errors';
+import { FetchedValueLints, type LintSettings, type PemForm } from '../core/lint';
 import type { ProviderConfig } from '../core/model';
 import type { SecretsProvider } from '../core/provider';
 import { ProviderPool } from '../core/providerPool';
@@ -21,6 +22,8 @@ export class Ctx implements vscode.Disposable {
   readonly log = new Log(this.redactor);
   readonly config = new Config();
   readonly models = new WorkspaceModels(this.log);
+  /** Lint findings of every value the cache stores (never the values): the trees' badges. */
+  readonly valueLints = new FetchedValueLints(() => this.lintSettings());
   readonly credentials: SecretStorageCredentials;
   cache: SecretCache;
   resolver: Resolver;
@@ -40,6 +43,8 @@ export class Ctx implements vscode.Disposable {
         void this.pool.disposeAll();
         this.pool = this.createPool();
         this.cache = this.createCache();
+        // The new cache is empty: findings come back as values are fetched again.
+        this.valueLints.clear();
         this.resolver = new Resolver({ getProvider: (c) => this.provider(c), cache: this.cache, redactor: this.redactor });
       }),
     );
@@ -73,7 +78,18 @@ export class Ctx implements vscode.Disposable {
   }
 
   private createCache() {
-    return new SecretCache({ ttlMs: this.config.settings.cacheTtlSeconds * 1000, maxEntries: this.config.settings.cacheMaxEntries });
+    const { cacheTtlSeconds, cacheMaxEntries } = this.config.settings;
+    return new SecretCache({ ttlMs: cacheTtlSeconds * 1000, maxEntries: cacheMaxEntries, onStore: (key, value) => this.valueLints.record(key, value) });
+  }
+
+  /** The linter's settings (connectionSecrets.lint.*). */
+  lintSettings(): LintSettings {
+    const s = this.config.settings;
+    return {
+      pemForm: s.lintPemForm as PemForm,
+      expiryWarningDays: s.lintExpiryWarningDays,
+      disabledRules: Array.isArray(s.lintDisabledRules) ? s.lintDisabledRules.filter((r): r is string => typeof r === 'string') : [],
+    };
   }
 
   dispose() {

@@ -35,7 +35,7 @@ export function registerDiagnostics(ctx: Ctx, store: ProblemDiagnostics): { upda
       const resolve = ctx.trusted && ctx.config.settings.resolveInDiagnostics;
       let problems: Problem[];
       try {
-        problems = await checkWorkspace(model, resolve ? { resolver: ctx.resolver } : {});
+        problems = await checkWorkspace(model, { ...(resolve ? { resolver: ctx.resolver } : {}), lint: ctx.lintSettings(), fetched: (key) => ctx.valueLints.get(key) });
       } catch (e) {
         ctx.log.error(`checking ${model.root} failed: ${String(e)}`);
         problems = model.problems;

@@ -8,6 +8,8 @@ import { registerCodeActions } from './codeActions';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
+import { LintBadgeDecorationProvider } from './lintBadges';
+import { registerLinting } from './linting';
 import { ProblemDiagnostics } from './problems';
 import { SecretValueDocuments, VALUE_SCHEME } from './secretValues';
 import { ConnectionsTreeDataProvider } from './trees/connectionsTree';
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
     context.subscriptions.push(problems);
     registerCodeActions(context, problems, VALUE_SCHEME);
     const diagnostics = registerDiagnostics(ctx, problems);
+    registerLinting(ctx, problems, { documents, updateDiagnostics: diagnostics.update });
+    context.subscriptions.push(vscode.window.registerFileDecorationProvider(new LintBadgeDecorationProvider()));
     registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
 
     if (ctx.config.settings.showViewOnStartup) void vscode.commands.executeCommand('workbench.view.extension.connectionSecrets');

@@ -3,11 +3,12 @@
  * Each top-level key is a secret; an object value is a key/value secret (its JSON text is the
  * value, so `{{workato:sm:password:db}}` reads key `password` of secret `db`).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConnectionSecretsError } from '../core/errors';
-import type { BatchResult, ListOptions, ProviderFactory, SecretDescription, SecretPage, SecretsProvider, SecretValue } from '../core/provider';
+import type { BatchResult, ListOptions, ProviderFactory, PutResult, SecretDescription, SecretPage, SecretsProvider, SecretValue } from '../core/provider';
 import { secretsFilePath } from '../core/localFiles';
 import { localVersion, pageOf } from './local';
 
@@ -59,6 +60,40 @@ export const createProvider: ProviderFactory = (config) => {
     return { id, value, version: localVersion(value), state: 'active' };
   }
 
+  /**
+   * Writes one entry and keeps the rest of the file as it was (entries, order, indentation). A
+   * JSON object value is stored as an object, so the file stays readable. The new file is written
+   * next to the old one and renamed over it: a crash never leaves half a secrets file.
+   */
+  async function put(id: string, value: string): Promise<PutResult> {
+    await load(); // the file must exist and be a JSON object; throws the clear errors otherwise
+    const text = await fs.readFile(file, 'utf8');
+    const secrets = JSON.parse(text) as Record<string, unknown>;
+    const created = !Object.prototype.hasOwnProperty.call(secrets, id);
+    let entry: unknown = value;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && (created || typeof secrets[id] === 'object')) entry = parsed;
+    } catch {
+      /* a plain string */
+    }
+    secrets[id] = entry;
+    const indent = /^\{\r?\n([ \t]+)"/.exec(text)?.[1] ?? (text.trimEnd().includes('\n') ? '  ' : '');
+    const mode = (await fs.stat(file)).mode & 0o777;
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}.tmp`);
+    try {
+      await fs.writeFile(temp, JSON.stringify(secrets, null, indent) + (text.endsWith('\n') ? '\n' : ''), { mode, flag: 'wx' });
+      await fs.rename(temp, file);
+    } catch (e) {
+      await fs.rm(temp, { force: true });
+      throw new ConnectionSecretsError('InvalidConfig', `Writing the secrets file ${shown} failed (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+        fix: `Check that the folder of ${file} is writable.`,
+      });
+    }
+    loaded = undefined;
+    return { version: localVersion(typeof entry === 'string' ? entry : JSON.stringify(entry)), created };
+  }
+
   const provider: SecretsProvider = {
     type: 'file',
     label: `file (${shown})`,
@@ -85,6 +120,7 @@ export const createProvider: ProviderFactory = (config) => {
     async currentVersion(id) {
       return (await read(id)).version;
     },
+    put,
     dispose() {},
   };
   return provider;

@@ -6,9 +6,11 @@ import * as vscode from 'vscode';
 import { providerFor } from '../../core/config';
 import { describeError } from '../../core/errors';
 import type { Connection, ConnectionField, WorkspaceModel } from '../../core/model';
-import type { ResolvedConnection, ResolvedReference } from '../../core/resolver';
+import type { ValueFinding } from '../../core/lint';
+import { cacheKey, type ResolvedConnection, type ResolvedReference } from '../../core/resolver';
 import { CREDENTIAL_FIELD_NAMES } from '../../core/schema';
 import type { Ctx } from '../ctx';
+import { lintLook } from '../lintBadges';
 
 export class ProjectItem extends vscode.TreeItem {
   constructor(
@@ -54,6 +56,8 @@ export class FieldItem extends vscode.TreeItem {
     readonly field: ConnectionField,
     refs: ResolvedReference[] | undefined,
     untrusted: boolean,
+    /** Lint findings of the fetched values its references point at (never the values). */
+    valueFindings?: readonly ValueFinding[],
   ) {
     super(field.path, vscode.TreeItemCollapsibleState.None);
     this.id = `field:${parent.id}:${field.path}`;
@@ -75,6 +79,14 @@ export class FieldItem extends vscode.TreeItem {
       this.tooltip = new vscode.MarkdownString([field.references.map((r) => `\`${r.raw}\``).join('\n\n'), ...reasons.map((r) => `- ${r}`)].join('\n\n'));
       this.iconPath = new vscode.ThemeIcon(malformed ? 'error' : resolved ? 'pass' : untrusted || !refs ? 'circle-outline' : 'warning');
       this.contextValue = `field reference${resolved ? ' resolved' : ''}`;
+      const look = malformed ? undefined : lintLook(this.id, valueFindings);
+      if (look) {
+        this.iconPath = look.icon;
+        this.description = `${this.description} · ${look.summary}`;
+        this.tooltip = new vscode.MarkdownString(`${(this.tooltip as vscode.MarkdownString).value}\n\n${look.tooltip}`, true);
+        this.contextValue += ' lintProblems';
+        this.resourceUri = look.resourceUri;
+      }
     }
   }
 }
@@ -109,7 +121,10 @@ export class ConnectionsTreeDataProvider implements vscode.TreeDataProvider<Node
   private readonly tests = new Map<string, { ok: boolean; message: string }>();
   private readonly subscription: vscode.Disposable;
 
+  private readonly lintSubscription: { dispose(): void };
+
   constructor(private readonly ctx: Ctx) {
+    this.lintSubscription = ctx.valueLints.onDidChange(() => this.emitter.fire(undefined));
     this.subscription = ctx.models.onDidChange(() => {
       // A changed file may change any reference: statuses and test results start over.
       this.summaries.clear();
@@ -170,13 +185,27 @@ export class ConnectionsTreeDataProvider implements vscode.TreeDataProvider<Node
           this.ctx.log.error(`resolving ${node.connection.name} failed: ${describeError(e)}`);
         }
       }
-      return node.connection.fields.map((f) => new FieldItem(node, f, summary?.references.filter((r) => r.field === f.path), !this.ctx.trusted));
+      const provider = providerFor(node.model, node.connection);
+      return node.connection.fields.map((f) => {
+        const refs = summary?.references.filter((r) => r.field === f.path);
+        return new FieldItem(node, f, refs, !this.ctx.trusted, provider && refs ? this.findingsOf(provider, refs) : undefined);
+      });
     }
     return [];
   }
 
+  /** What the linter found in the fetched values these references read (the key they read, or the whole value). */
+  private findingsOf(provider: NonNullable<ReturnType<typeof providerFor>>, refs: readonly ResolvedReference[]): ValueFinding[] {
+    return refs.flatMap((r) =>
+      r.target && r.status === 'resolved'
+        ? (this.ctx.valueLints.get(cacheKey(provider, r.target.secretId))?.problems ?? []).filter((p) => (p.key ?? '') === (r.target!.key ?? '') && p.ruleId !== 'secret/not-key-value')
+        : [],
+    );
+  }
+
   dispose() {
     this.subscription.dispose();
+    this.lintSubscription.dispose();
     this.emitter.dispose();
   }
 }

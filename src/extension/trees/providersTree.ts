@@ -9,7 +9,9 @@ import { providersInScope } from '../../core/config';
 import { describeError } from '../../core/errors';
 import type { ProviderConfig, WorkspaceModel } from '../../core/model';
 import type { SecretSummary } from '../../core/provider';
+import { cacheKey } from '../../core/resolver';
 import type { Ctx } from '../ctx';
+import { lintLook, type LintLook } from '../lintBadges';
 
 export class ProviderItem extends vscode.TreeItem {
   readonly where: string;
@@ -42,6 +44,21 @@ export class SecretItem extends vscode.TreeItem {
     this.tooltip = new vscode.MarkdownString(`\`${secret.id}\`${state ? `\n\n$(warning) ${stateLabel(state)}: a connection cannot use it until it is enabled and within its dates.` : ''}`, true);
     // Tokens matched by `viewItem =~ /…/` in package.json menus.
     this.contextValue = folder ? 'folder' : `secret${state ? ` state-${state}` : ''}`;
+  }
+
+  private base?: Pick<vscode.TreeItem, 'iconPath' | 'tooltip' | 'description' | 'contextValue'>;
+
+  /** Shows (or clears) the lint findings of the fetched value: badge, icon, tooltip. */
+  applyLint(look: LintLook | undefined): void {
+    this.base ??= { iconPath: this.iconPath, tooltip: this.tooltip, description: this.description, contextValue: this.contextValue };
+    Object.assign(this, this.base, { resourceUri: undefined });
+    if (!look) return;
+    const before = this.base.tooltip instanceof vscode.MarkdownString ? this.base.tooltip.value : '';
+    this.iconPath = look.icon;
+    this.tooltip = new vscode.MarkdownString(`${before}\n\n${look.tooltip}`, true);
+    this.description = [this.base.description, look.summary].filter(Boolean).join(' · ');
+    this.contextValue = `${this.base.contextValue} lintProblems`;
+    this.resourceUri = look.resourceUri;
   }
 }
 
@@ -88,8 +105,12 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
   private readonly revealTimers = new Map<string, NodeJS.Timeout>();
   private readonly subscription: vscode.Disposable;
 
+  private readonly lintSubscription: { dispose(): void };
+
   constructor(private readonly ctx: Ctx) {
     this.subscription = ctx.models.onDidChange(() => this.refresh());
+    // A fetched value was linted: badges follow without reloading the listings.
+    this.lintSubscription = ctx.valueLints.onDidChange(() => this.emitter.fire(undefined));
   }
 
   refresh(): void {
@@ -102,6 +123,9 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
     if (node instanceof ProviderItem) {
       const id = this.identities.get(node.config.file);
       node.description = id ? `${node.where} — ${id}` : node.where;
+    }
+    if (node instanceof SecretItem && node.secret.kind !== 'folder') {
+      node.applyLint(lintLook(node.id!, this.ctx.valueLints.get(cacheKey(node.provider.config, node.secret.id))?.problems));
     }
     if (node instanceof SecretItem) {
       const shown = this.revealed.get(node.id!);
@@ -206,6 +230,7 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
     for (const t of this.revealTimers.values()) clearTimeout(t);
     this.revealed.clear();
     this.subscription.dispose();
+    this.lintSubscription.dispose();
     this.emitter.dispose();
   }
 }

@@ -12,9 +12,11 @@
  */
 import {
   BatchGetSecretValueCommand,
+  CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  PutSecretValueCommand,
   type DescribeSecretResponse,
   type SecretListEntry,
   type SecretValueEntry,
@@ -22,7 +24,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ConnectionSecretsError } from '../../core/errors';
 import type { ProviderContext } from '../../core/provider';
-import type { BatchResult, ListOptions, SecretDescription, SecretPage, SecretsProvider, SecretState, SecretSummary, SecretValue } from '../../core/provider';
+import type { BatchResult, ListOptions, PutResult, SecretDescription, SecretPage, SecretsProvider, SecretState, SecretSummary, SecretValue } from '../../core/provider';
 import { withRetry, withTimeout, type RetryOptions } from '../../core/retry';
 import { addErrorBodyMiddleware, type AwsClients } from './clients';
 import { fromBatchErrorEntry, isBatchDenied, toAwsError, type AwsErrorContext, type AwsOperation } from './errors';
@@ -301,6 +303,21 @@ export class AwsSecretsProvider implements SecretsProvider {
   /** The AWSCURRENT version id from DescribeSecret (no value is fetched). */
   async currentVersion(id: string, signal?: AbortSignal): Promise<string | undefined> {
     return currentVersionOf((await this.describeRaw(id, signal)).VersionIdsToStages);
+  }
+
+  /**
+   * PutSecretValue (a new AWSCURRENT version); a secret that does not exist yet is created with
+   * CreateSecret under that name (never for an ARN: that names an existing secret).
+   */
+  async put(id: string, value: string, signal?: AbortSignal): Promise<PutResult> {
+    try {
+      const out = await this.call('PutSecretValue', id, signal, (abortSignal) => this.clients.secretsManager.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }), { abortSignal }));
+      return { ...(out.VersionId ? { version: out.VersionId } : {}), created: false };
+    } catch (e) {
+      if (!(e instanceof ConnectionSecretsError && e.code === 'NotFound') || id.startsWith('arn:')) throw e;
+    }
+    const out = await this.call('CreateSecret', id, signal, (abortSignal) => this.clients.secretsManager.send(new CreateSecretCommand({ Name: id, SecretString: value }), { abortSignal }));
+    return { ...(out.VersionId ? { version: out.VersionId } : {}), created: true };
   }
 
   /** "<account> <arn>" of the caller (after AssumeRole, the role session). */

@@ -19,7 +19,7 @@
  */
 import { ConnectionSecretsError, type ErrorCode } from '../../core/errors';
 
-export type AwsOperation = 'ListSecrets' | 'GetSecretValue' | 'BatchGetSecretValue' | 'DescribeSecret' | 'GetCallerIdentity' | 'AssumeRole';
+export type AwsOperation = 'ListSecrets' | 'GetSecretValue' | 'BatchGetSecretValue' | 'DescribeSecret' | 'GetCallerIdentity' | 'AssumeRole' | 'PutSecretValue' | 'CreateSecret';
 
 /** What was being done when the error happened; every field is non-secret. */
 export interface AwsErrorContext {
@@ -41,6 +41,8 @@ export const REQUIRED_ACTION: Record<AwsOperation, string | undefined> = {
   DescribeSecret: 'secretsmanager:DescribeSecret',
   GetCallerIdentity: undefined,
   AssumeRole: 'sts:AssumeRole',
+  PutSecretValue: 'secretsmanager:PutSecretValue',
+  CreateSecret: 'secretsmanager:CreateSecret',
 };
 
 /** Regions known when this was written; only used to word a DNS failure as "unknown region". */

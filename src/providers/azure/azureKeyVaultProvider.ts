@@ -9,6 +9,7 @@ import type {
   BatchResult,
   ListOptions,
   ProviderContext,
+  PutResult,
   SecretDescription,
   SecretPage,
   SecretsProvider,
@@ -229,6 +230,21 @@ export class AzureKeyVaultProvider implements SecretsProvider {
       state: secretState(secret.properties, now),
       ...(secret.properties.updatedOn ? { updatedOn: secret.properties.updatedOn } : {}),
     };
+  }
+
+  /** Sets the secret's value (a new version; Key Vault creates the secret when it does not exist). */
+  async put(id: string, value: string, signal?: AbortSignal): Promise<PutResult> {
+    const name = this.checkName(id);
+    const existed = await this.call(`reading secret "${name}"`, { secretName: name }, (s) => this.client.getSecret(name, { abortSignal: s }), signal).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof ConnectionSecretsError && e.code === 'NotFound') return false;
+        if (e instanceof ConnectionSecretsError && e.code === 'Disabled') return true;
+        throw e;
+      },
+    );
+    const secret = await this.call(`setting secret "${name}"`, { secretName: name }, (s) => this.client.setSecret(name, value, { abortSignal: s }), signal);
+    return { ...(secret.properties.version ? { version: secret.properties.version } : {}), created: !existed };
   }
 
   /**

@@ -11,6 +11,7 @@ import { ConnectionSecretsError } from '../../core/errors';
 import type {
   BatchResult,
   ListOptions,
+  PutResult,
   SecretDescription,
   SecretPage,
   SecretSummary,
@@ -157,6 +158,38 @@ export class VaultProvider implements SecretsProvider {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, unique.length) }, worker));
     return results;
+  }
+
+  /**
+   * Writes a KV secret: `POST <engine>/data/<path>` with `{data}` on KV v2 (a new version),
+   * `POST <engine>/<path>` on KV v1. The value must be a JSON object (KV secrets are key/value
+   * maps). An engine whose version is unknown is learnt from a read first.
+   */
+  async put(id: string, value: string, signal?: AbortSignal): Promise<PutResult> {
+    const { engine, path } = parseSecretId(id);
+    let data: unknown;
+    try {
+      data = JSON.parse(value);
+    } catch {
+      data = undefined;
+    }
+    if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      throw new ConnectionSecretsError('InvalidConfig', `Vault KV secrets are key/value maps, so "${id}" can only be written as a JSON object.`, {
+        fix: 'Write it as {"<key>": "<value>"} and reference the key.',
+      });
+    }
+    let info = await this.engine(engine, signal);
+    const before = await this.read(engine, path, signal);
+    if (!info.version) info = await this.engine(engine, signal);
+    const existed = before.ok;
+    const version = info.version ?? 2;
+    const apiPath = kvReadPath(engine, version, path);
+    const answer = await this.call({ method: 'POST', path: apiPath, body: version === 2 ? { data } : data, signal });
+    if (answer.status !== 200 && answer.status !== 204) {
+      throw await this.fail(answer, { method: 'POST', path: apiPath, capability: existed ? 'update' : 'create', notFoundHint: `Engine "${engine}" must be a mounted KV engine.` }, signal);
+    }
+    const written = (answer.body as { data?: { version?: unknown } } | null)?.data?.version;
+    return { ...(versionOf(written) ? { version: versionOf(written) } : {}), created: !existed };
   }
 
   async describe(id: string, signal?: AbortSignal): Promise<SecretDescription> {

@@ -29,12 +29,17 @@ describe('diagnostics on connections.yaml', () => {
     fs.rmSync(file(), { force: true });
   });
 
-  it('the demo reports exactly its deliberate broken reference, on its line', async () => {
-    const errors = vscode.languages
-      .getDiagnostics()
-      .flatMap(([uri, ds]) => ds.filter((d) => d.source === SOURCE && d.severity === vscode.DiagnosticSeverity.Error).map((d) => `${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1} ${d.message}`));
-    assert.equal(errors.length, 1, errors.join('\n'));
-    assert.match(errors[0], /^projects\/analytics\/connections\.yaml:17 .*"apiKey".*api_key/);
+  it('the demo reports exactly its two deliberate problems: a broken reference and a malformed key, on their lines', async () => {
+    const errors = () =>
+      vscode.languages
+        .getDiagnostics()
+        .flatMap(([uri, ds]) => ds.filter((d) => d.source === SOURCE && d.severity === vscode.DiagnosticSeverity.Error).map((d) => `${vscode.workspace.asRelativePath(uri)}:${d.range.start.line + 1} ${d.code} ${d.message}`))
+        .sort();
+    // The malformed key is found in the fetched value (as the cache stores it) and reported on its reference.
+    const found = await waitFor('both deliberate errors', () => errors().length >= 2 && errors());
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(found[0], /^projects\/analytics\/connections\.yaml:17 ref\/missing-key .*"apiKey".*api_key/);
+    assert.match(found[1], /^projects\/devops\/connections\.yaml:18 pem\/invalid-base64 The value of secret "deploy", key "privateKey": .*not base64/);
   });
 
   it('reports invalid YAML in a new file, on its line, and forgets the file when it is deleted', async () => {

@@ -73,12 +73,30 @@ describe('Connection Secrets in the workbench (UI)', function () {
     await treeRow(providers, 'warehouse').waitFor({ timeout: 60_000 });
     const rows = (await rowTexts(providers)).slice(1);
     assert.deepEqual(
-      rows.map((r) => r.split(/updated|\s/)[0]),
+      // Label, then the description ("updated …", or the lint summary "1 problem") and the badge.
+      rows.map((r) => r.split(/updated|\d+ problems?|\s/)[0]),
       ['deploy', 'jira', 'payments', 'reporting', 'statuspage', 'warehouse'],
     );
     await assertNoSecretOnScreen('after expanding the provider');
     await unhover();
     await screenshot(page, '02-provider-expanded');
+  });
+
+  it('marks the demo secret with a malformed key with a badge, and names the problem on hover', async () => {
+    const providers = await expandPane(page, 'Providers');
+    const deploy = treeRow(providers, 'deploy');
+    await deploy.locator('.label-description', { hasText: '1 problem' }).waitFor({ timeout: 60_000 });
+    // The FileDecoration badge is drawn by CSS (::after) on the label: its class is what the DOM shows.
+    const badge = deploy.locator('.monaco-icon-label[class*="monaco-decoration-itemBadge"]');
+    assert.equal(await badge.count(), 1, `the row has no badge decoration: ${await deploy.innerHTML()}`);
+    assert.equal(await treeRow(providers, 'jira').locator('[class*="monaco-decoration-itemBadge"]').count(), 0, 'a well-formed secret has a badge');
+    await deploy.hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'pem/invalid-base64' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await hover.innerText(), /not base64/);
+    await assertNoSecretOnScreen('with the lint tooltip open');
+    await screenshot(page, '06-lint-badge');
+    await unhover();
   });
 
   it('expands a connection into its fields, each reference resolved and masked', async () => {
