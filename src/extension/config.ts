@@ -12,6 +12,9 @@ export interface Settings {
   pageSize: number;
   resolveInDiagnostics: boolean;
   showViewOnStartup: boolean;
+  testTimeoutSeconds: number;
+  workatoDataCenter: string;
+  workatoBaseUrl: string;
 }
 
 /** Keys as contributed in package.json; a unit test checks the two agree. */
@@ -24,6 +27,9 @@ export const SETTING_KEYS: Record<keyof Settings, string> = {
   pageSize: 'providers.pageSize',
   resolveInDiagnostics: 'diagnostics.resolveReferences',
   showViewOnStartup: 'showViewOnStartup',
+  testTimeoutSeconds: 'test.timeoutSeconds',
+  workatoDataCenter: 'workato.dataCenter',
+  workatoBaseUrl: 'workato.baseUrl',
 };
 
 const DEFAULTS: Settings = {
@@ -35,6 +41,9 @@ const DEFAULTS: Settings = {
   pageSize: 50,
   resolveInDiagnostics: true,
   showViewOnStartup: false,
+  testTimeoutSeconds: 10,
+  workatoDataCenter: 'us',
+  workatoBaseUrl: '',
 };
 
 export class Config implements vscode.Disposable {
