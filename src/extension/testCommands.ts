@@ -48,11 +48,16 @@ export async function testResolved(ctx: Ctx, r: ResolvedConnection, signal?: Abo
   return testConnection(r.values, { timeoutMs: ctx.config.settings.testTimeoutSeconds * 1000, signal });
 }
 
-/** Records a result on the tree (until the file changes) and returns it as an outcome. */
-export function recordOutcome(ctx: Ctx, ui: Ui, connection: Connection, result: TestResult): TestOutcome {
+/**
+ * Records a result on the tree (until the file changes) and returns it as an outcome. `r` is the
+ * resolution the test used: one that did not resolve was not tested, so it shows no duration.
+ */
+export function recordOutcome(ctx: Ctx, ui: Ui, r: ResolvedConnection, result: TestResult): TestOutcome {
+  const connection = r.connection;
   const message = ctx.redactor.redact(result.message);
   const failure = result.ok ? undefined : FAILURE_CLASS_NAMES[result.failureClass ?? 'unknown'];
-  ui.connectionsTree.recordTest(connection, { ok: result.ok, message, failure, durationMs: result.durationMs });
+  const tested = r.ok && isTestable(connection.type);
+  ui.connectionsTree.recordTest(connection, { ok: result.ok, message, failure, ...(tested ? { durationMs: result.durationMs } : {}) });
   return {
     connection: connection.name,
     project: connection.project,
@@ -101,7 +106,7 @@ export function showOutcome(ctx: Ctx, o: TestOutcome, connection: Connection, pr
  */
 export async function retest(ctx: Ctx, ui: Ui, r: ResolvedConnection, signal?: AbortSignal): Promise<TestOutcome | undefined> {
   if (!isTestable(r.connection.type)) return undefined;
-  const outcome = recordOutcome(ctx, ui, r.connection, await testResolved(ctx, r, signal));
+  const outcome = recordOutcome(ctx, ui, r, await testResolved(ctx, r, signal));
   logOutcome(ctx, outcome);
   return outcome;
 }
@@ -132,7 +137,7 @@ export const testCommands: Record<string, Factory> = {
             const r = await ctx.resolver.resolveConnection(connection, providerFor(model, connection), abort.signal);
             if (abort.signal.aborted) throw new ConnectionSecretsError('Cancelled', 'Cancelled');
             ui.connectionsTree.record(r);
-            return recordOutcome(ctx, ui, connection, await testResolved(ctx, r, abort.signal));
+            return recordOutcome(ctx, ui, r, await testResolved(ctx, r, abort.signal));
           } finally {
             abort.dispose();
           }
@@ -172,7 +177,7 @@ export const testCommands: Record<string, Factory> = {
             keyOf: (r) => serverKey(r.values),
             signal: abort.signal,
             onResult: (i, result, done) => {
-              outcomes[i] = recordOutcome(ctx, ui, resolved[i].connection, result);
+              outcomes[i] = recordOutcome(ctx, ui, resolved[i], result);
               progress.report({ increment: 100 / resolved.length, message: `${done} of ${resolved.length} · ${resolved[i].connection.name} ${result.ok ? 'passed' : 'failed'}` });
             },
           });

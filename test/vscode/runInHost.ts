@@ -52,9 +52,10 @@ async function runPass(mode: Mode, extensionDir: string, indexJs: string): Promi
   const workspace = prepareWorkspace();
   const serverDataDir = tempDir('server-data');
   const seen: string[] = [];
-  const results = await runSuite(mode, extensionDir, indexJs, workspace, serverDataDir, seen);
+  const resultsDir = tempDir('results');
+  const results = await runSuite(mode, extensionDir, indexJs, workspace, serverDataDir, seen, path.join(resultsDir, 'results.json'));
   const title = `${mode} pass: no demo secret value in VS Code's logs, storage or console`;
-  const leaks = findLeaks(workspace, serverDataDir, seen);
+  const leaks = findLeaks(workspace, serverDataDir, seen, path.join(resultsDir, 'canaries.json'));
   const channelLog = findFiles(path.join(serverDataDir, 'data', 'logs'), (f) => /Connection Secrets\.log$/.test(f));
   if (mode === 'trusted' && !channelLog.some((f) => fs.readFileSync(f, 'utf8').includes('Resolved jira'))) {
     // Without the resolve lines in the channel's log the scan would prove nothing.
@@ -80,19 +81,23 @@ function findFiles(dir: string, match: (file: string) => boolean): string[] {
   return out;
 }
 
-/** The demo's secret values (as shipped, and as the tests left them after rotating one). */
-function secretValues(workspace: string): string[] {
+/**
+ * The demo's secret values (as shipped, and as the tests left them after rotating one), and the
+ * canaries the suite registered (registerCanaries in suite/helpers.ts).
+ */
+function secretValues(workspace: string, canariesFile: string): string[] {
   const values = new Set<string>();
   const walk = (v: unknown) => {
     if (typeof v === 'string' && v.length >= 12) values.add(v);
     else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
   };
   for (const f of [path.join(demoDir, 'secrets.example.json'), path.join(workspace, 'secrets.json')]) walk(JSON.parse(fs.readFileSync(f, 'utf8')));
+  if (fs.existsSync(canariesFile)) walk(JSON.parse(fs.readFileSync(canariesFile, 'utf8')));
   return [...values];
 }
 
-function findLeaks(workspace: string, serverDataDir: string, seen: string[]): string[] {
-  const secrets = secretValues(workspace);
+function findLeaks(workspace: string, serverDataDir: string, seen: string[], canariesFile: string): string[] {
+  const secrets = secretValues(workspace, canariesFile);
   const leaks: string[] = [];
   const check = (text: string, where: string) => {
     for (const s of secrets) {
@@ -109,8 +114,7 @@ function findLeaks(workspace: string, serverDataDir: string, seen: string[]): st
   return leaks;
 }
 
-async function runSuite(mode: Mode, extensionDir: string, indexJs: string, workspace: string, serverDataDir: string, seen: string[]): Promise<SuiteResults> {
-  const resultsFile = path.join(tempDir('results'), 'results.json');
+async function runSuite(mode: Mode, extensionDir: string, indexJs: string, workspace: string, serverDataDir: string, seen: string[], resultsFile: string): Promise<SuiteResults> {
   // Trusted pass: trust through settings. Untrusted pass: trust stays enabled and the trust
   // prompt is refused (VS Code refuses dialogs in extension test mode), so the folder opens in
   // restricted mode.
