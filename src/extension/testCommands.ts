@@ -31,10 +31,10 @@ export interface TestOutcome {
  * Says why nothing is tested in an untrusted workspace (testing fetches secrets and sends them to
  * the application) and offers the way out. True when the caller must stop.
  */
-export function refuseUntrusted(ctx: Ctx, what: string): boolean {
+export function refuseUntrusted(ctx: Ctx, what: string, toDo: string): boolean {
   if (ctx.trusted) return false;
   void vscode.window
-    .showWarningMessage(`${what}: this workspace is not trusted, so Connection Secrets fetches no secret and tests no connection. Trust the workspace to ${what.toLowerCase()}.`, 'Manage Workspace Trust')
+    .showWarningMessage(`${what}: this workspace is not trusted, so Connection Secrets fetches no secret and contacts no server. Trust the workspace to ${toDo}.`, 'Manage Workspace Trust')
     .then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
   return true;
 }
@@ -124,7 +124,7 @@ function abortOn(token: vscode.CancellationToken): { signal: AbortSignal; dispos
 
 export const testCommands: Record<string, Factory> = {
   'connectionSecrets.connection.test': (ctx, ui) => async (arg) => {
-    if (refuseUntrusted(ctx, 'Test Connection')) return undefined;
+    if (refuseUntrusted(ctx, 'Test Connection', 'test its connections')) return undefined;
     const picked = await pickConnection(ctx, arg);
     if (!picked) return undefined;
     const { model, connection } = picked;
@@ -155,7 +155,7 @@ export const testCommands: Record<string, Factory> = {
   },
 
   'connectionSecrets.testAll': (ctx, ui) => async () => {
-    if (refuseUntrusted(ctx, 'Test All Connections')) return undefined;
+    if (refuseUntrusted(ctx, 'Test All Connections', 'test its connections')) return undefined;
     const groups = ctx.models.all.map((model) => ({ model, connections: model.connections.filter((c) => isTestable(c.type)) })).filter((g) => g.connections.length);
     const skipped = ctx.models.all.flatMap((m) => m.connections.filter((c) => !isTestable(c.type)));
     const total = groups.reduce((n, g) => n + g.connections.length, 0);

@@ -79,7 +79,7 @@ function showFailure(ctx: Ctx, e: unknown): ClearCacheOutcome {
 
 export const workatoCommands: Record<string, Factory> = {
   'connectionSecrets.workato.clearCache': (ctx) => async () => {
-    if (refuseUntrusted(ctx, 'Clear Workato Secrets Cache')) return { ok: false, code: 'Untrusted' };
+    if (refuseUntrusted(ctx, 'Clear Workato Secrets Cache', 'clear the Workato secrets cache from it')) return { ok: false, code: 'Untrusted' };
     let baseUrl: string;
     try {
       baseUrl = configuredBaseUrl(ctx);
@@ -107,8 +107,8 @@ export const workatoCommands: Record<string, Factory> = {
           return clearSecretsCache({ token: apiToken, baseUrl, signal: controller.signal }).finally(() => sub.dispose());
         },
       );
-      const retried = result.attempts > 1 ? ` after ${result.attempts - 1} ${result.attempts === 2 ? 'retry' : 'retries'} (throttled)` : '';
-      const line = `Cleared the Workato secrets cache (${where(baseUrl)}) in ${result.durationMs} ms${retried}. Connections use rotated secrets from now on.`;
+      const retried = result.attempts > 1 ? ` after ${result.attempts - 1} ${result.attempts === 2 ? 'retry' : 'retries'}` : '';
+      const line = `Cleared the Workato secrets cache (${where(baseUrl)}) in ${result.durationMs} ms${retried}: Workato fetches secrets afresh from now on.`;
       ctx.log.info(line);
       void vscode.window.showInformationMessage(line);
       return { ok: true, baseUrl, status: result.status, attempts: result.attempts } satisfies ClearCacheOutcome;
