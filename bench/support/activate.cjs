@@ -1,5 +1,5 @@
 // Child process for the activation benchmark: loads the built extension against the stub
-// `vscode` module, calls activate(), and prints timing and which provider SDKs were evaluated.
+// `vscode` module, calls activate(), and prints timing and which provider SDKs and tester drivers were evaluated.
 const Module = require('node:module');
 const path = require('node:path');
 const stub = require('./vscodeStub.cjs');
@@ -22,5 +22,5 @@ if (mode === 'extension') {
   require('node-vault');
 }
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-const sdks = Object.keys(require.cache).filter((f) => /[\\/](@aws-sdk|@azure|node-vault)[\\/]|dist[\\/]providers[\\/]/.test(f));
+const sdks = Object.keys(require.cache).filter((f) => /[\\/](@aws-sdk|@azure|node-vault|pg|mysql2|ssh2)[\\/]|dist[\\/](providers|testers)[\\/]/.test(f));
 process.stdout.write(JSON.stringify({ ms, sdkModules: sdks.length }));

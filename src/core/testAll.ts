@@ -4,6 +4,7 @@
  * once.
  */
 import { ConnectionSecretsError, describeError } from './errors';
+import type { ResolvedConnection } from './resolver';
 import type { FailureClass, TestResult } from './tester';
 
 export const DEFAULT_CONCURRENCY = 32;
@@ -141,9 +142,34 @@ export function serverKey(values: Record<string, unknown> | undefined): string |
   return typeof values.host === 'string' && values.host ? `${values.host}:${String(values.port ?? '')}` : undefined;
 }
 
+/** Failure classes as people read them ("bad credentials", "TLS" …). */
+export const FAILURE_CLASS_NAMES: Readonly<Record<FailureClass, string>> = {
+  badCredentials: 'bad credentials',
+  unreachable: 'unreachable',
+  tls: 'TLS',
+  timeout: 'timed out',
+  config: 'configuration',
+  denied: 'denied',
+  unknown: 'other',
+};
+
 /** "12 passed, 3 failed (2 bad credentials, 1 unreachable)" for notifications and the CLI. */
 export function formatSummary(s: TestAllSummary): string {
-  const names: Record<FailureClass, string> = { badCredentials: 'bad credentials', unreachable: 'unreachable', tls: 'TLS', timeout: 'timed out', config: 'configuration', denied: 'denied', unknown: 'other' };
-  const parts = Object.entries(s.byClass).map(([k, n]) => `${n} ${names[k as FailureClass]}`);
+  const parts = Object.entries(s.byClass).map(([k, n]) => `${n} ${FAILURE_CLASS_NAMES[k as FailureClass]}`);
   return `${s.passed} passed, ${s.failed} failed${parts.length ? ` (${parts.join(', ')})` : ''}${s.cancelled ? `, ${s.cancelled} not tested (cancelled)` : ''}`;
+}
+
+/**
+ * The result for a connection whose references did not resolve: it was not tested (that would
+ * test the provider, not the application), and the message says which reference failed and why.
+ */
+export function unresolvedResult(r: ResolvedConnection): TestResult {
+  const bad = r.references.find((x) => x.status !== 'resolved');
+  const classes: Record<string, FailureClass> = { Unreachable: 'unreachable', Timeout: 'timeout', Tls: 'tls', AccessDenied: 'denied' };
+  return {
+    ok: false,
+    failureClass: classes[bad?.errorCode ?? ''] ?? 'config',
+    message: `Not tested: ${bad ? `${bad.field} (${bad.raw}) did not resolve: ${bad.error ?? bad.status}` : 'its references did not resolve'}`,
+    durationMs: 0,
+  };
 }

@@ -11,8 +11,10 @@ import type { Ctx } from './ctx';
 import { lintCommands } from './lintCommands';
 import { toRange } from './problems';
 import { copyWithTimeout, SecretValueDocuments, valueOf } from './secretValues';
+import { describeTest, retest, testCommands } from './testCommands';
 import { ConnectionItem, ConnectionsTreeDataProvider, FieldItem } from './trees/connectionsTree';
 import { LoadMoreItem, ProvidersTreeDataProvider, SecretItem } from './trees/providersTree';
+import { workatoCommands } from './workatoCommands';
 
 export interface Ui {
   providersTree: ProvidersTreeDataProvider;
@@ -22,12 +24,29 @@ export interface Ui {
 }
 
 type Command = (...args: unknown[]) => unknown;
-type Factory = (ctx: Ctx, ui: Ui) => Command;
+export type Factory = (ctx: Ctx, ui: Ui) => Command;
 
-/** A connection given as a tree item, a name (`name` or `project/name`), or picked. */
-async function pickConnection(ctx: Ctx, arg: unknown): Promise<{ model: WorkspaceModel; connection: Connection } | undefined> {
+/** A connection named exactly (as a CodeLens or a notification button passes it). */
+export interface ConnectionRef {
+  file: string;
+  name: string;
+}
+
+function isConnectionRef(arg: unknown): arg is ConnectionRef {
+  return !!arg && typeof arg === 'object' && typeof (arg as ConnectionRef).file === 'string' && typeof (arg as ConnectionRef).name === 'string';
+}
+
+/** A connection given as a tree item, a `ConnectionRef`, a name (`name` or `project/name`), or picked. */
+export async function pickConnection(ctx: Ctx, arg: unknown): Promise<{ model: WorkspaceModel; connection: Connection } | undefined> {
   if (arg instanceof ConnectionItem) return { model: arg.model, connection: arg.connection };
   if (arg instanceof FieldItem) return { model: arg.parent.model, connection: arg.parent.connection };
+  if (isConnectionRef(arg)) {
+    for (const model of ctx.models.all) {
+      const connection = model.connections.find((c) => c.file === arg.file && c.name === arg.name);
+      if (connection) return { model, connection };
+    }
+    throw new Error(`no connection named "${arg.name}" in ${vscode.workspace.asRelativePath(arg.file)} (was the file changed?)`);
+  }
   if (typeof arg === 'string') {
     const found = ctx.models.findConnection(arg);
     if (!found) throw new Error(`no connection named "${arg}" in this workspace`);
@@ -82,12 +101,17 @@ export const commands: Record<string, Factory> = {
   'connectionSecrets.connection.refresh': (ctx, ui) => async (arg) => {
     const picked = await pickConnection(ctx, arg);
     if (!picked) return undefined;
-    const report = await ctx.resolver.refreshConnection(picked.model, picked.connection);
-    ui.connectionsTree.record(report.resolution);
-    const line = `Refreshed ${picked.connection.name}: ${rotationSummary(report)}`;
+    const { report, test } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Refreshing ${picked.connection.name}…` }, async () => {
+      const report = await ctx.resolver.refreshConnection(picked.model, picked.connection);
+      ui.connectionsTree.record(report.resolution);
+      // After a rotation the question is whether the new secret works: test it again.
+      return { report, test: await retest(ctx, ui, report.resolution) };
+    });
+    const line = `Refreshed ${picked.connection.name}: ${rotationSummary(report)}${test ? `; ${describeTest(test)}` : ''}`;
     ctx.log.info(line);
-    void vscode.window.showInformationMessage(line);
-    return { connection: report.connection, rotated: report.rotated, unchanged: report.unchanged, ok: report.resolution.ok };
+    if (!test || test.ok) void vscode.window.showInformationMessage(line);
+    else void vscode.window.showWarningMessage(line, 'Show Log').then((a) => a && ctx.log.show());
+    return { connection: report.connection, rotated: report.rotated, unchanged: report.unchanged, ok: report.resolution.ok, ...(test ? { test } : {}) };
   },
 
   'connectionSecrets.refreshAll': (ctx, ui) => async () => {
@@ -168,6 +192,8 @@ export const commands: Record<string, Factory> = {
 
   // The linter's fixes that write to a secrets manager (after confirmation).
   ...lintCommands,
+  ...testCommands,
+  ...workatoCommands,
 };
 
 export function registerCommands(ctx: Ctx, ui: Ui): void {

@@ -15,6 +15,9 @@ export interface Settings {
   lintPemForm: string;
   lintExpiryWarningDays: number;
   lintDisabledRules: string[];
+  testTimeoutSeconds: number;
+  workatoDataCenter: string;
+  workatoBaseUrl: string;
 }
 
 /** Keys as contributed in package.json; a unit test checks the two agree. */
@@ -30,6 +33,9 @@ export const SETTING_KEYS: Record<keyof Settings, string> = {
   lintPemForm: 'lint.pemForm',
   lintExpiryWarningDays: 'lint.expiryWarningDays',
   lintDisabledRules: 'lint.disabledRules',
+  testTimeoutSeconds: 'test.timeoutSeconds',
+  workatoDataCenter: 'workato.dataCenter',
+  workatoBaseUrl: 'workato.baseUrl',
 };
 
 const DEFAULTS: Settings = {
@@ -44,6 +50,9 @@ const DEFAULTS: Settings = {
   lintPemForm: 'escaped',
   lintExpiryWarningDays: 30,
   lintDisabledRules: [],
+  testTimeoutSeconds: 10,
+  workatoDataCenter: 'us',
+  workatoBaseUrl: '',
 };
 
 export class Config implements vscode.Disposable {

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { WorkspaceModel } from '../core/model';
 import { registerCodeActions } from './codeActions';
+import { registerCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { registerDiagnostics } from './diagnostics';
@@ -14,6 +15,7 @@ import { ProblemDiagnostics } from './problems';
 import { SecretValueDocuments, VALUE_SCHEME } from './secretValues';
 import { ConnectionsTreeDataProvider } from './trees/connectionsTree';
 import { ProvidersTreeDataProvider } from './trees/providersTree';
+import { registerUriHandler, type HandledLink } from './uriHandler';
 
 export interface ConnectionSecretsApi {
   providersTree: ProvidersTreeDataProvider;
@@ -22,6 +24,8 @@ export interface ConnectionSecretsApi {
   cacheStats(): { entries: number; providerCalls: number };
   /** Resolves when the first load (and its diagnostics) is done. */
   ready: Promise<void>;
+  /** The vscode:// links handled so far (`/refresh?connection=…`), most recent last. */
+  handledLinks(): readonly HandledLink[];
 }
 
 export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi {
@@ -51,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
     registerLinting(ctx, problems, { documents, updateDiagnostics: diagnostics.update });
     context.subscriptions.push(vscode.window.registerFileDecorationProvider(new LintBadgeDecorationProvider()));
     registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
+    registerCodeLens(ctx, connectionsTree);
+    const links = registerUriHandler(ctx);
 
     if (ctx.config.settings.showViewOnStartup) void vscode.commands.executeCommand('workbench.view.extension.connectionSecrets');
 
@@ -63,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
       model: () => ctx.models.all,
       cacheStats: () => ({ entries: ctx.resolver.cache.stats.entries, providerCalls: ctx.providerCalls }),
       ready,
+      handledLinks: () => links.handled,
     };
   } catch (e) {
     // Say so instead of failing silently with empty views.

@@ -104,9 +104,11 @@ async function runPass(mode: Mode, extensionDir: string, indexJs: string): Promi
     setup = await setUpPass(mode);
     const serverDataDir = tempDir('server-data');
     const observed: Observed = { texts: [], prompts: [] };
-    const results = await runSuite(mode, extensionDir, indexJs, setup, serverDataDir, observed);
+    const resultsDir = tempDir('results');
+    const results = await runSuite(mode, extensionDir, indexJs, setup, serverDataDir, observed, path.join(resultsDir, 'results.json'));
     check(results, `${mode} pass: nothing asked for input (no credential prompt, no picker)`, observed.prompts.map((p) => `unexpected prompt: ${p}`));
-    const leaks = findLeaks(setup.secretValues(), serverDataDir, observed.texts);
+    // Plus the canaries the suite registered (registerCanaries in suite/helpers.ts).
+    const leaks = findLeaks(secretValues([path.join(resultsDir, 'canaries.json')], setup.secretValues()), serverDataDir, observed.texts);
     const channelLog = findFiles(path.join(serverDataDir, 'data', 'logs'), (f) => /Connection Secrets\.log$/.test(f));
     const logged = channelLog.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     for (const line of setup.expectedLogLines.filter((l) => !logged.includes(l))) {
@@ -193,8 +195,7 @@ async function openPrompt(page: Page): Promise<string | undefined> {
   }
 }
 
-async function runSuite(mode: Mode, extensionDir: string, indexJs: string, setup: PassSetup, serverDataDir: string, observed: Observed): Promise<SuiteResults> {
-  const resultsFile = path.join(tempDir('results'), 'results.json');
+async function runSuite(mode: Mode, extensionDir: string, indexJs: string, setup: PassSetup, serverDataDir: string, observed: Observed, resultsFile: string): Promise<SuiteResults> {
   writeSettings(path.join(serverDataDir, 'data', 'User'), setup.settings);
 
   let vscode: RunningVsCode | undefined;

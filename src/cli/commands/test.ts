@@ -3,9 +3,7 @@
  * resolves connections and authenticates to their applications (src/testers).
  */
 import type { Connection } from '../../core/model';
-import type { ResolvedConnection } from '../../core/resolver';
-import { formatSummary, serverKey, testAll, DEFAULT_CONCURRENCY, DEFAULT_PER_KEY_CONCURRENCY } from '../../core/testAll';
-import type { FailureClass, TestResult } from '../../core/tester';
+import { formatSummary, serverKey, testAll, unresolvedResult, DEFAULT_CONCURRENCY, DEFAULT_PER_KEY_CONCURRENCY } from '../../core/testAll';
 import { isTestable, testConnection } from '../../testers';
 import { EXIT, UsageError, type CliIo } from '../io';
 import { createCliResolver, formatOf, loadDir, parse } from '../shared';
@@ -19,18 +17,6 @@ connection-secrets test --all [dir] [--concurrency N] [--format text|json]
                   (at most ${DEFAULT_PER_KEY_CONCURRENCY} to one server)
   --concurrency   tests in flight with --all (default ${DEFAULT_CONCURRENCY})
   Timeout per test: CONNECTION_SECRETS_TIMEOUT_MS (default 10000).`;
-
-/** A reference that did not resolve is not a test of the application: say which and why. */
-function unresolvedResult(r: ResolvedConnection): TestResult {
-  const bad = r.references.find((x) => x.status !== 'resolved');
-  const classes: Record<string, FailureClass> = { Unreachable: 'unreachable', Timeout: 'timeout', Tls: 'tls', AccessDenied: 'denied' };
-  return {
-    ok: false,
-    failureClass: classes[bad?.errorCode ?? ''] ?? 'config',
-    message: `Not tested: ${bad ? `${bad.field} (${bad.raw}) did not resolve: ${bad.error ?? bad.status}` : 'its references did not resolve'}`,
-    durationMs: 0,
-  };
-}
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, { all: { type: 'boolean' }, concurrency: { type: 'string' } });

@@ -9,6 +9,7 @@ import type { Connection, ConnectionField, WorkspaceModel } from '../../core/mod
 import type { ValueFinding } from '../../core/lint';
 import { cacheKey, type ResolvedConnection, type ResolvedReference } from '../../core/resolver';
 import { CREDENTIAL_FIELD_NAMES } from '../../core/schema';
+import { isTestable } from '../../testers';
 import type { Ctx } from '../ctx';
 import { lintLook } from '../lintBadges';
 
@@ -31,13 +32,13 @@ export class ConnectionItem extends vscode.TreeItem {
     readonly model: WorkspaceModel,
     readonly connection: Connection,
     summary: ResolvedSummary | undefined,
-    testResult?: { ok: boolean; message: string },
+    testResult?: ShownTestResult,
   ) {
     super(connection.name, vscode.TreeItemCollapsibleState.Collapsed);
     this.id = `connection:${connection.file}:${connection.name}`;
     const refs = connection.fields.reduce((n, f) => n + f.references.length, 0);
     const status = summary ? (summary.ok ? 'resolved' : summary.malformed ? 'malformed' : 'unresolved') : refs ? 'not resolved yet' : 'no references';
-    this.description = testResult ? `${connection.type} · ${testResult.ok ? 'test passed' : 'test failed'}` : `${connection.type} · ${status}`;
+    this.description = testResult ? `${connection.type} · ${testResult.ok ? 'test passed' : `test failed${testResult.failure ? `: ${testResult.failure}` : ''}`}${testResult.durationMs !== undefined ? ` · ${testResult.durationMs} ms` : ''}` : `${connection.type} · ${status}`;
     this.tooltip = new vscode.MarkdownString(
       [`**${connection.name}** (${connection.type})`, `${refs} reference(s): ${status}`, ...(summary?.errors ?? []).map((e) => `- ${e}`), testResult ? `\nLast test: ${testResult.message}` : ''].join('\n\n'),
     );
@@ -45,7 +46,7 @@ export class ConnectionItem extends vscode.TreeItem {
       testResult ? (testResult.ok ? 'pass' : 'error') : !summary ? 'plug' : summary.ok ? 'pass' : summary.malformed ? 'error' : 'warning',
       testResult ? new vscode.ThemeColor(testResult.ok ? 'testing.iconPassed' : 'testing.iconFailed') : undefined,
     );
-    this.contextValue = `connection${refs ? ' hasReferences' : ''}`;
+    this.contextValue = `connection${refs ? ' hasReferences' : ''}${isTestable(connection.type) ? ' testable' : ''}`;
     this.command = { command: 'connectionSecrets.connection.reveal', title: 'Go to definition', arguments: [this] };
   }
 }
@@ -93,6 +94,15 @@ export class FieldItem extends vscode.TreeItem {
 
 type Node = ProjectItem | ConnectionItem | FieldItem;
 
+/** A connection's last test as the tree shows it (never a credential: testers report none). */
+export interface ShownTestResult {
+  ok: boolean;
+  message: string;
+  /** The failure class in words ("bad credentials"). */
+  failure?: string;
+  durationMs?: number;
+}
+
 /** What the tree keeps of a resolution: statuses only, never values. */
 interface ResolvedSummary {
   ok: boolean;
@@ -118,7 +128,7 @@ export class ConnectionsTreeDataProvider implements vscode.TreeDataProvider<Node
   private readonly emitter = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly summaries = new Map<string, ResolvedSummary>();
-  private readonly tests = new Map<string, { ok: boolean; message: string }>();
+  private readonly tests = new Map<string, ShownTestResult>();
   private readonly subscription: vscode.Disposable;
 
   private readonly lintSubscription: { dispose(): void };
@@ -144,9 +154,15 @@ export class ConnectionsTreeDataProvider implements vscode.TreeDataProvider<Node
     this.emitter.fire(undefined);
   }
 
-  recordTest(connection: Connection, result: { ok: boolean; message: string }): void {
+  /** Shows a test result on the connection's item until its file changes. */
+  recordTest(connection: Connection, result: ShownTestResult): void {
     this.tests.set(key(connection), result);
     this.emitter.fire(undefined);
+  }
+
+  /** The last test result recorded for a connection, if its file has not changed since. */
+  lastTest(connection: Connection): ShownTestResult | undefined {
+    return this.tests.get(key(connection));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {

@@ -94,3 +94,20 @@ describe('testAll per-server bound', () => {
     assert.equal(serverKey(undefined), undefined);
   });
 });
+
+describe('unresolvedResult', () => {
+  const connection = { name: 'db', type: 'postgres' } as unknown as import('../../../src/core/model').Connection;
+  const ref = (errorCode: string | undefined, error = 'it failed') => ({ field: 'password', raw: '{{workato:sm:password:db}}', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, status: 'unresolved' as const, error, errorCode });
+
+  it('reports the connection as not tested, naming the reference that did not resolve', async () => {
+    const { unresolvedResult } = await import('../../../src/core/testAll');
+    const r = unresolvedResult({ connection, references: [ref('NotFound', 'Secret "db" does not exist')], fields: [], ok: false });
+    assert.deepEqual(r, { ok: false, failureClass: 'config', message: 'Not tested: password ({{workato:sm:password:db}}) did not resolve: Secret "db" does not exist', durationMs: 0 });
+  });
+
+  it('keeps the class of a provider that could not be reached, timed out or denied', async () => {
+    const { unresolvedResult } = await import('../../../src/core/testAll');
+    const classOf = (code: string) => unresolvedResult({ connection, references: [ref(code)], fields: [], ok: false }).failureClass;
+    assert.deepEqual(['Unreachable', 'Timeout', 'Tls', 'AccessDenied', 'Unknown'].map(classOf), ['unreachable', 'timeout', 'tls', 'denied', 'config']);
+  });
+});

@@ -14,7 +14,7 @@ describe('activation', () => {
     }
   });
 
-  it('evaluates no provider SDK (they load on first use)', () => {
+  it('evaluates no provider SDK and no tester driver (they load on first use)', () => {
     // bench/support/activate.cjs loads the real bundle with an inert `vscode` module and lists
     // every @aws-sdk, @azure, node-vault or dist/providers module that was evaluated.
     const r = spawnSync(process.execPath, [path.join(repo, 'bench/support/activate.cjs'), 'extension'], { cwd: repo, encoding: 'utf8' });

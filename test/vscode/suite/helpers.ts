@@ -145,3 +145,27 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * Registers secret values a test seeds outside the demo's secrets.json (a test server's password,
+ * an API token), so the harness's scan of VS Code's logs, storage and console looks for them too
+ * (runInHost.ts reads `canaries.json` beside the results file).
+ */
+export function registerCanaries(...values: string[]): void {
+  const results = process.env.CS_VSCODE_RESULTS;
+  if (!results) return;
+  const file = path.join(path.dirname(results), 'canaries.json');
+  const known: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  fs.writeFileSync(file, JSON.stringify([...new Set([...known, ...values])]));
+}
+
+/**
+ * Opens `<scheme>://connection-secrets.connection-secrets<pathAndQuery>` the way a program outside
+ * VS Code would, so VS Code routes it to the extension's URI handler. In a browser-hosted
+ * workbench the product's own scheme cannot be opened directly (VS Code offers to hand it to a
+ * desktop app); `asExternalUri` turns it into the workbench's web callback URL, which routes it.
+ */
+export async function openLink(pathAndQuery: string): Promise<boolean> {
+  const link = vscode.Uri.parse(`${vscode.env.uriScheme}://${extensionId}${pathAndQuery}`);
+  return vscode.env.openExternal(await vscode.env.asExternalUri(link));
+}

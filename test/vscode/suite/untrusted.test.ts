@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { activate, assertNoSecret, children, extension, flatten, waitFor, workspaceRoot, type ExtensionApi } from './helpers';
+import { activate, assertNoSecret, children, extension, flatten, openLink, waitFor, workspaceRoot, type ExtensionApi } from './helpers';
 
 /**
  * Runs only in the restricted-mode pass (CS_VSCODE_MODE=untrusted): the folder is not trusted,
@@ -51,6 +51,27 @@ describe('untrusted workspace', () => {
     assert.equal(api.cacheStats().providerCalls, 0);
     assert.equal(api.cacheStats().entries, 0);
     if (r) assertNoSecret(JSON.stringify(r), 'the resolve result');
+  });
+
+  it('tests nothing: Test Connection, Test All and Workato clear-cache refuse, and no CodeLens invites it', async () => {
+    assert.equal(await vscode.commands.executeCommand('connectionSecrets.connection.test', 'jira'), undefined);
+    assert.equal(await vscode.commands.executeCommand('connectionSecrets.testAll'), undefined);
+    const cleared = await vscode.commands.executeCommand<{ ok: boolean; code?: string }>('connectionSecrets.workato.clearCache');
+    assert.deepEqual(cleared, { ok: false, code: 'Untrusted' });
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'connections.yaml'));
+    await vscode.workspace.openTextDocument(uri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+    assert.deepEqual(lenses.filter((l) => l.command?.command?.startsWith('connectionSecrets.')), []);
+    assert.equal(api.cacheStats().providerCalls, 0);
+  });
+
+  it('refuses a vscode:// refresh link', async () => {
+    const links = api as ExtensionApi & { handledLinks(): readonly { connection?: string; refused?: string; outcome: unknown }[] };
+    const before = links.handledLinks().length;
+    await openLink('/refresh?connection=jira');
+    const handled = await waitFor('the link to be handled', () => links.handledLinks().length > before && links.handledLinks()[links.handledLinks().length - 1], 60_000);
+    assert.deepEqual({ connection: handled.connection, refused: handled.refused, outcome: handled.outcome }, { connection: 'jira', refused: 'untrusted', outcome: undefined });
+    assert.equal(api.cacheStats().providerCalls, 0);
   });
 
   it('still lints connections.yaml (pure checks need no trust)', async () => {

@@ -151,8 +151,12 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 30_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: title }).first().waitFor({ timeout: 30_000 });
+  // The palette may rank a longer title first ("Test All Connections" for "Test Connection").
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escape(title)}\\s*$`) }) });
+  if ((await exact.count()) > 0) await exact.first().click();
+  else await page.keyboard.press('Enter');
 }
 
 /** Chooses `label` in an open quick pick. */
