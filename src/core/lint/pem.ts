@@ -103,6 +103,9 @@ function sepAt(text: string, i: number): { sep?: SepKind; len: number } {
   return { len: run };
 }
 
+/** Longest run of dashes read after a label (armor has five; anything longer is malformed anyway). */
+const MAX_DASH_RUN = 256;
+
 interface Boundary extends Span {
   word: 'BEGIN' | 'END';
   label: string;
@@ -139,10 +142,12 @@ function parseBoundary(text: string, dash: number, word: 'BEGIN' | 'END', floor:
     if (c === DASH || c === LF || c === CR || c === BACKSLASH) break;
     j++;
   }
+  // The whole run of dashes (bounded), so that how a run is shared between two glued boundaries
+  // does not depend on its length: a fix that rewrites one of them must leave the other as it was.
   let k = j;
-  while (k < text.length && text.charCodeAt(k) === DASH && k - j < 10) k++;
+  while (k < text.length && text.charCodeAt(k) === DASH && k - j < MAX_DASH_RUN) k++;
   // Blocks glued together ("…END X----------BEGIN Y…"): the next boundary keeps its five dashes.
-  if (k - j > 5 && (text.startsWith('BEGIN', k) || text.startsWith('END', k))) k = Math.max(j + 1, k - 5);
+  if (k - j > 5 && (text.startsWith('BEGIN', k) || text.startsWith('END', k))) k -= 5;
   const after = k - j;
   // Armor has runs of dashes; a lone "-END" in prose is no attempt at a boundary.
   if (before < 3 && after < 3) return undefined;
