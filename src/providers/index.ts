@@ -6,8 +6,10 @@
 import { ConnectionSecretsError } from '../core/errors';
 import type { ProviderConfig, ProviderType } from '../core/model';
 import type { ProviderContext, ProviderFactory, SecretsProvider } from '../core/provider';
+import type { Check, TroubleshootTarget, TroubleshooterFactory } from '../core/troubleshoot/types';
 
-type ProviderModule = { createProvider: ProviderFactory };
+/** A provider module: its factory and, next to it, its troubleshooting checks (same bundle, same SDK). */
+type ProviderModule = { createProvider: ProviderFactory; troubleshoot?: TroubleshooterFactory };
 
 const loaders: Record<ProviderType, () => Promise<ProviderModule>> = {
   env: () => import('./env'),
@@ -17,13 +19,28 @@ const loaders: Record<ProviderType, () => Promise<ProviderModule>> = {
   azure: () => import('./azure'),
 };
 
-export async function createProvider(config: ProviderConfig, context: ProviderContext): Promise<SecretsProvider> {
+function loaderFor(config: ProviderConfig): () => Promise<ProviderModule> {
   const load = loaders[config.type];
   if (!load) {
     throw new ConnectionSecretsError('InvalidConfig', `Unknown provider type "${String(config.type)}"`, {
       fix: 'Use one of: aws, vault, azure, env, file.',
     });
   }
-  const mod = await load();
+  return load;
+}
+
+export async function createProvider(config: ProviderConfig, context: ProviderContext): Promise<SecretsProvider> {
+  const mod = await loaderFor(config)();
   return mod.createProvider(config, context);
+}
+
+/** The troubleshooting checklist of the target's provider, loaded with that provider's bundle. */
+export async function troubleshootChecks(target: TroubleshootTarget, context: ProviderContext): Promise<Check[]> {
+  const mod = await loaderFor(target.provider)();
+  if (!mod.troubleshoot) {
+    throw new ConnectionSecretsError('InvalidConfig', `Troubleshooting is not available for the ${target.provider.type} provider yet`, {
+      fix: 'Use "connection-secrets resolve" to see what fails for each reference.',
+    });
+  }
+  return mod.troubleshoot(target, context);
 }
