@@ -160,6 +160,19 @@ export function registerCanaries(...values: string[]): void {
 }
 
 /**
+ * Declares that the running test opens a prompt on purpose (to check what happens when the user
+ * dismisses it). The harness fails a pass on any prompt it sees (runInHost.ts), except one whose
+ * title contains a fragment declared here (`expected-prompts.json` beside the results file).
+ */
+export function expectPrompt(titleFragment: string): void {
+  const results = process.env.CS_VSCODE_RESULTS;
+  if (!results) return;
+  const file = path.join(path.dirname(results), 'expected-prompts.json');
+  const known: string[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+  fs.writeFileSync(file, JSON.stringify([...new Set([...known, titleFragment])]));
+}
+
+/**
  * Opens `<scheme>://connection-secrets.connection-secrets<pathAndQuery>` the way a program outside
  * VS Code would, so VS Code routes it to the extension's URI handler. In a browser-hosted
  * workbench the product's own scheme cannot be opened directly (VS Code offers to hand it to a

@@ -15,7 +15,7 @@ import { nginxInstall, nginxInstalled, startNginx, type NginxPeer } from '../../
 import { missingPeer } from '../../support/peer';
 import { hasOpenssl, issueCert, makeCa } from '../../support/pki';
 import { startWorkatoServer, type WorkatoServer } from '../../support/workatoServer';
-import { activate, assertNoSecret, flatten, openLink, registerCanaries, waitFor, workspaceRoot, type ExtensionApi, type ShownItem } from './helpers';
+import { activate, assertNoSecret, expectPrompt, flatten, openLink, registerCanaries, waitFor, workspaceRoot, type ExtensionApi, type ShownItem } from './helpers';
 
 interface TestOutcome {
   connection: string;
@@ -303,6 +303,8 @@ describe('Workato: Clear Workato Secrets Cache (the tests\' Workato API stand-in
     const forgot = await vscode.commands.executeCommand<{ forgot: boolean }>('connectionSecrets.workato.forgetToken');
     assert.equal(forgot?.forgot, false, 'the new base URL has no token yet');
     const seen = workato.requests.length;
+    // The harness may see the prompt before this test dismisses it: it is the one under test.
+    expectPrompt(`Workato API token for ${workato.baseUrl}`);
     let settled: ClearOutcome | undefined;
     const pending = Promise.resolve(vscode.commands.executeCommand<ClearOutcome>('connectionSecrets.workato.clearCache')).then((r) => (settled = r));
     // The password prompt is open: dismiss it as a user pressing Escape would.
