@@ -521,7 +521,16 @@ class VaultChecklist {
       const ui = await this.call('GET', `sys/internal/ui/mounts/${engine}`, signal);
       const uiVersion = ui.status === 200 ? kvVersionOfMount((ui.body as { data?: unknown }).data) : undefined;
       this.engines.set(engine, uiVersion ? { version: uiVersion, source: 'sys/internal/ui/mounts' } : { source: 'unknown' });
-      evidence.push(`GET /v1/sys/internal/ui/mounts/${engine} → ${ui.status === 200 ? (uiVersion ? `kv, version ${uiVersion}` : 'not a KV engine') : `${ui.status}${vaultErrors(ui.body).length ? ` ${vaultErrors(ui.body).join('; ')}` : ''}`}`);
+      const uiSays = ui.status === 200
+        ? uiVersion
+          ? `kv, version ${uiVersion}`
+          : `${String(((ui.body as { data?: { type?: unknown } }).data ?? {}).type ?? 'unknown')} engine, not KV`
+        : `${ui.status} (the token has no capability in "${engine}/", or no engine is mounted there)`;
+      evidence.push(`GET /v1/sys/internal/ui/mounts/${engine} → ${uiSays}`);
+      if (ui.status === 200 && !uiVersion) {
+        fails.push(`Engine "${engine}" is not a KV engine: references must point at a KV v1 or v2 engine; fix the engine part of the reference.`);
+        continue;
+      }
       unreadable.push(engine);
     }
     const warn = unreadable.length

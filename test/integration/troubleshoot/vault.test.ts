@@ -17,6 +17,7 @@ import { buildModel, parseConnectionsFile } from '../../../src/core/config';
 import { firstFailure, runChecks, troubleshootTargets, type CheckResult } from '../../../src/core/troubleshoot';
 import { troubleshootChecks } from '../../../src/providers';
 import { assertNoCanary, canary } from '../../support/canary';
+import { startCountingProxy } from '../../support/countingProxy';
 import { createAppRole, policyPath, requireOpenBao, startOpenBao, type AppRoleFixture, type OpenBao } from '../../support/openbao';
 import { MemoryCredentials, seedVault, type VaultFixture } from '../vault/fixture';
 
@@ -91,10 +92,11 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     return results;
   }
 
-  function appRoleBlock(role: AppRoleFixture, extra: { namespace?: string; mount?: string } = {}): string {
+  function appRoleBlock(role: AppRoleFixture, extra: { namespace?: string; mount?: string; address?: string; caCert?: string } = {}): string {
     return [
       '    type: vault',
-      `    address: ${bao.address}`,
+      `    address: ${extra.address ?? bao.address}`,
+      ...(extra.caCert ? [`    caCert: ${extra.caCert}`] : []),
       ...(extra.namespace ? [`    namespace: ${extra.namespace}`] : []),
       '    auth:',
       '      method: approle',
@@ -104,10 +106,10 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     ].join('\n');
   }
 
-  async function withSecretId(role: AppRoleFixture): Promise<Map<string, string>> {
+  async function withSecretId(role: AppRoleFixture, address = bao.address): Promise<Map<string, string>> {
     const secretId = await role.newSecretId();
     credentials.push(secretId);
-    return new Map([[`vault.secretId:${bao.address}:${role.roleName}`, secretId]]);
+    return new Map([[`vault.secretId:${address}:${role.roleName}`, secretId]]);
   }
 
   const byId = (results: CheckResult[], id: string): CheckResult => {
@@ -251,6 +253,84 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     assert.equal(byId(results, 'vault.capabilities').status, 'skipped');
   });
 
+  it('a role that may not read its own configuration or policies: those two checks warn, naming the grants, and the token\'s policies stand in', async () => {
+    // The fixture's "reader" role has the engine permissions but no read on its role or policies.
+    const results = await doctor(appRoleBlock(fx.roles.reader), await withSecretId(fx.roles.reader));
+    const roleCheck = byId(results, 'vault.rolePolicies');
+    assert.equal(roleCheck.status, 'warn', summary(results));
+    assert.ok(roleCheck.evidence.includes('GET /v1/auth/approle/role/reader → 403 permission denied'), roleCheck.evidence.join('\n'));
+    assert.ok(roleCheck.evidence.includes('GET /v1/auth/token/lookup-self → policies [default, reader] (used instead)'), roleCheck.evidence.join('\n'));
+    assert.match(roleCheck.fix ?? '', /capabilities \["read"\] on "auth\/approle\/role\/reader"/);
+    const text = byId(results, 'vault.policyText');
+    assert.equal(text.status, 'warn');
+    assert.match(text.fix ?? '', /capabilities \["read"\] on "sys\/policies\/acl\/default", "sys\/policies\/acl\/reader"/);
+    assert.equal(firstFailure(results), undefined, summary(results));
+    assert.ok(['vault.mount', 'vault.enginePath', 'vault.capabilities', 'vault.rawCall'].every((id) => byId(results, id).status === 'pass'), summary(results));
+  });
+
+  it('a token Vault refuses: the login check fails naming VAULT_TOKEN', async () => {
+    const bogus = canary('bogus-token');
+    credentials.push(bogus);
+    const results = await doctor(`    type: vault\n    address: ${bao.address}\n    auth:\n      method: token`, new Map(), { env: { VAULT_TOKEN: bogus } });
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.login', summary(results));
+    assert.match(first.evidence[0], /Vault refused the token from VAULT_TOKEN \(403 on auth\/token\/lookup-self\)/);
+    assert.match(first.fix ?? '', /VAULT_TOKEN/);
+  });
+
+  it('a reference to a key the secret does not have: the raw read fails, naming the keys it has', async () => {
+    const results = await doctor(appRoleBlock(roles.full), await withSecretId(roles.full), {
+      connections: 'connections:\n  db:\n    type: postgres\n    host: db\n    password: "{{workato:sm:passwd:kv2:apps/warehouse}}"\n',
+    });
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.rawCall', summary(results));
+    assert.match(first.fix ?? '', /The secret "kv2:apps\/warehouse" has no key "passwd": reference one of its keys \(password, username\)/);
+  });
+
+  it('an engine that is not mounted: the mount check fails, naming the engine', async () => {
+    // Only a token that may read sys/mounts/<anything> is told "no mount" rather than "denied".
+    const results = await doctor(`    type: vault\n    address: ${bao.address}\n    auth:\n      method: token`, new Map(), {
+      env: { VAULT_TOKEN: 'root' },
+      connections: 'connections:\n  db:\n    type: postgres\n    host: db\n    password: "{{workato:sm:password:kv3:apps/warehouse}}"\n',
+    });
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.mount', summary(results));
+    assert.match(first.fix ?? '', /No secrets engine is mounted at "kv3\/"/);
+    assert.match(byId(results, 'vault.policyText').evidence[0], /root → the root policy grants every capability/);
+  });
+
+  it('a web page where Vault should be: the health check fails naming `address`', async () => {
+    const proxy = await startCountingProxy(bao.address);
+    try {
+      proxy.intercept = (req) => (req.url?.includes('/sys/health') ? { status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><body>Welcome to nginx!</body></html>' } : undefined);
+      const results = await doctor(appRoleBlock(roles.full, { address: proxy.url }), await withSecretId(roles.full, proxy.url));
+      const first = firstFailure(results);
+      assert.equal(first?.id, 'vault.health', summary(results));
+      assert.match(first.evidence[0], /→ HTTP 200, not Vault's health answer/);
+      assert.match(first.fix ?? '', new RegExp(`\`address\` \\(${proxy.url.replace(/\./g, '\\.')}\\) points at the Vault server itself`));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a standby node: the health check warns and the rest still runs', async () => {
+    // A single dev server cannot be a standby: a loopback proxy gives Vault's standby health answer.
+    const proxy = await startCountingProxy(bao.address);
+    try {
+      proxy.intercept = (req) =>
+        req.url?.includes('/sys/health') ? { status: 429, contentType: 'application/json', body: '{"initialized":true,"sealed":false,"standby":true,"performance_standby":false,"version":"2.7.2"}' } : undefined;
+      const results = await doctor(appRoleBlock(roles.full, { address: proxy.url }), await withSecretId(roles.full, proxy.url));
+      const health = byId(results, 'vault.health');
+      assert.equal(health.status, 'warn', summary(results));
+      assert.match(health.evidence[0], /initialized, unsealed, standby/);
+      assert.match(health.fix ?? '', /load balancer or active node/);
+      assert.ok(results.slice(1).every((r) => r.status === 'pass'), summary(results));
+      assert.equal(proxy.count('/sys/health'), 1, 'a standby answer is not retried');
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a sealed server: the health check fails first, naming `vault operator unseal`', async () => {
     const secretIds = await withSecretId(roles.full);
     await bao.api('PUT', 'sys/seal');
@@ -276,3 +356,55 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     assert.ok(results.slice(1).every((r) => r.status === 'skipped'));
   });
 });
+
+describe('troubleshooting checklist: vault over TLS (OpenBao -dev-tls)', function () {
+  let bao: OpenBao;
+  let role: AppRoleFixture;
+  let dir: string;
+
+  before(async function () {
+    requireOpenBao(this);
+    bao = await startOpenBao({ tls: true });
+    await bao.api('POST', 'sys/auth/approle', { type: 'approle' });
+    await bao.api('POST', 'sys/mounts/kv2', { type: 'kv', options: { version: '2' } });
+    await bao.api('POST', 'kv2/data/apps/warehouse', { data: { username: 'u', password: 'p-tls' } });
+    role = await createAppRole(bao, 'tls-full', policyPath('kv2/data/*', ['read']) + policyPath('kv2/metadata/*', ['read', 'list']) + policyPath('sys/mounts/kv2', ['read']) + diagnostics('tls-full'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doctor-vault-tls-'));
+    fs.copyFileSync(bao.caFile!, path.join(dir, 'vault-ca.pem'));
+  });
+
+  after(async function () {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await bao?.stop();
+  });
+
+  async function run(caCert?: string): Promise<CheckResult[]> {
+    const text = `secretsManager:\n  scope: workspace\n  provider:\n    type: vault\n    address: ${bao.address}\n${caCert ? `    caCert: ${caCert}\n` : ''}    auth:\n      method: approle\n      roleName: tls-full\n      roleId: ${role.roleId}\n${CONNECTIONS.split('  legacy:')[0]}`;
+    const file = path.join(dir, 'connections.yaml');
+    fs.writeFileSync(file, text);
+    const [target] = troubleshootTargets(buildModel(dir, [parseConnectionsFile(text, file, dir)]));
+    const credentials = new MemoryCredentials(new Map([[`vault.secretId:${bao.address}:tls-full`, await role.newSecretId()]]));
+    return runChecks(await troubleshootChecks(target, { credentials, env: {} }));
+  }
+
+  it('without caCert: the health check fails on TLS, naming `caCert`', async () => {
+    const results = await run();
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.health');
+    assert.match(first.evidence[0], /TLS verification of https:\/\/127\.0\.0\.1:\d+ failed/);
+    assert.match(first.fix ?? '', /Set `caCert` in the vault provider block/);
+  });
+
+  it('with caCert: every check passes, and the commands carry the CA file', async () => {
+    const results = await run('vault-ca.pem');
+    assert.ok(results.every((r) => r.status === 'pass'), results.map((r) => `${r.id}:${r.status} ${r.fix ?? ''}`).join('\n'));
+    assert.equal(byIdOf(results, 'vault.health').reproduce, `curl -sS --cacert ${path.join(dir, 'vault-ca.pem')} ${bao.address}/v1/sys/health`);
+    assert.match(byIdOf(results, 'vault.login').reproduce ?? '', new RegExp(`VAULT_CACERT=${path.join(dir, 'vault-ca.pem').replace(/\./g, '\\.')} vault write`));
+  });
+});
+
+function byIdOf(results: CheckResult[], id: string): CheckResult {
+  const r = results.find((x) => x.id === id);
+  assert.ok(r, `no check ${id}`);
+  return r;
+}
