@@ -297,8 +297,9 @@ class VaultChecklist {
     const asked = `GET ${this.options.address}/v1/sys/health`;
     let answer: VaultAnswer;
     try {
-      // No retries: a sealed or standby answer is the finding, not a hiccup.
-      answer = await rootHttp.send({ method: 'GET', path: 'sys/health', signal, retries: 0 });
+      // node-vault resolves every sys/health answer (503 sealed, 429 standby …) as a success, so
+      // the client's retries apply only to connection resets — a stale pooled socket, not a finding.
+      answer = await rootHttp.send({ method: 'GET', path: 'sys/health', signal });
     } catch (e) {
       if (!(e instanceof ConnectionSecretsError)) throw e;
       return { status: 'fail', evidence: [`${asked} → ${e.message}`], fix: e.fix };
@@ -635,23 +636,32 @@ class VaultChecklist {
     const known = this.engines.get(s.engine)?.version;
     const versions: KvVersion[] = known ? [known] : [2, 1];
     const evidence: string[] = [];
-    let last: { answer: VaultAnswer; apiPath: string; version: KvVersion } | undefined;
+    const attempts: { answer: VaultAnswer; apiPath: string; version: KvVersion }[] = [];
     for (const version of versions) {
       const apiPath = kvReadPath(s.engine, version, s.path);
       const answer = await this.call('GET', apiPath, signal);
       evidence.push(`GET /v1/${apiPath} → ${answer.status}`);
-      last = { answer, apiPath, version };
+      attempts.push({ answer, apiPath, version });
       if (answer.status !== 403 && answer.status !== 404) break;
     }
-    if (!last) return { status: 'skipped', reason: 'nothing to read', evidence };
-    const { answer, apiPath, version } = last;
+    // As the provider decides with an unknown version: a v1-form 404 that says "versioned K/V"
+    // means the engine is v2 and the v2 answer stands; otherwise a denial is the finding.
+    const v1SaysV2 = attempts.some((a) => a.version === 1 && a.answer.status === 404 && /versioned K\/V secrets engine/i.test(JSON.stringify(a.answer.body ?? '')));
+    const chosen =
+      attempts.find((a) => a.answer.status === 200) ??
+      (v1SaysV2 ? attempts.find((a) => a.version === 2) : undefined) ??
+      attempts.find((a) => a.answer.status === 403) ??
+      attempts[attempts.length - 1];
+    if (!chosen) return { status: 'skipped', reason: 'nothing to read', evidence };
+    const { answer, apiPath, version } = chosen;
+    const otherForm = !known && !v1SaysV2 ? attempts.find((a) => a !== chosen && a.answer.status === 403)?.apiPath : undefined;
     const jqKeys = version === 2 ? '.data.data | keys' : '.data | keys';
     const reproduce = this.curl(apiPath, { pipe: `jq ${shellWord(jqKeys)}` });
     evidence.push(`body: ${JSON.stringify(redactReadBody(answer.body, known ?? version))}`);
     if (answer.status !== 200) {
       const notFoundHint = stripKvV2DataPrefix(s.path) ? `The path starts with "data/", which the provider adds itself for KV v2: reference "${s.engine}:${stripKvV2DataPrefix(s.path)}" instead.` : undefined;
       if (answer.status === 403 && isVaultBody(answer.body)) {
-        return { status: 'fail', evidence, reproduce, fix: `Add capabilities ["read"] on "${apiPath}" to ${this.policyOwner()}.` };
+        return { status: 'fail', evidence, reproduce, fix: `Add capabilities ["read"] on "${apiPath}"${otherForm ? ` (or on "${otherForm}": the engine's KV version is unknown)` : ''} to ${this.policyOwner()}.` };
       }
       const e = responseError(answer, { ...this.ctx('GET', apiPath, 'read'), notFoundHint });
       return { status: 'fail', evidence: [...evidence, e.message], reproduce, fix: e.fix };

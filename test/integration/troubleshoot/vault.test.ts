@@ -217,6 +217,23 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     assert.ok(results.filter((r) => r.id !== 'vault.mount').every((r) => r.status === 'pass'), summary(results));
   });
 
+  it('an engine the token can neither describe nor read: both KV path forms are named', async () => {
+    // The dev server's own KV v2 engine "secret/", on which doctor-nomounts has no capability at all.
+    const results = await doctor(appRoleBlock(roles.nomounts), await withSecretId(roles.nomounts), {
+      connections: 'connections:\n  db:\n    type: postgres\n    host: db\n    password: "{{workato:sm:password:secret:apps/x}}"\n',
+    });
+    const mount = byId(results, 'vault.mount');
+    assert.equal(mount.status, 'warn', summary(results));
+    assert.match(mount.evidence[1], /sys\/internal\/ui\/mounts\/secret → 403 \(the token has no capability in "secret\/", or no engine is mounted there\)/);
+    assert.match(byId(results, 'vault.enginePath').evidence[0], /KV version unknown .* tries "secret\/data\/apps\/x", then "secret\/apps\/x"/);
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.capabilities', summary(results));
+    assert.match(first.fix ?? '', /capabilities \["read"\] on "secret\/data\/apps\/x" \(or on "secret\/apps\/x" if the engine is KV v1\)/);
+    const raw = byId(results, 'vault.rawCall');
+    assert.deepEqual(raw.evidence.slice(0, 2), ['GET /v1/secret/data/apps/x → 403', 'GET /v1/secret/apps/x → 403']);
+    assert.match(raw.fix ?? '', /\["read"\] on "secret\/data\/apps\/x" \(or on "secret\/apps\/x": the engine's KV version is unknown\)/);
+  });
+
   it('a refused secret_id: the login check fails and the later checks are skipped, naming it', async () => {
     const wrong = canary('wrong-secret-id');
     credentials.push(wrong);
