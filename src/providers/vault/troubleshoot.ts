@@ -215,7 +215,7 @@ class VaultChecklist {
         step: 1,
         needs: ['vault.mount'],
         reproduce: `${this.vaultEnv()} vault secrets list -detailed`,
-        run: async () => this.enginePaths(),
+        run: ({ signal }) => this.enginePaths(signal),
       },
       {
         id: 'vault.capabilities',
@@ -277,10 +277,9 @@ class VaultChecklist {
     return { address: this.options.address, namespace: this.options.namespace, method, path: apiPath, capability, principal: this.principal };
   }
 
-  /** A call with the token the login check obtained. */
+  /** A call with the token the login check obtained (logging in first when a check runs on its own). */
   private async call(method: 'GET' | 'POST' | 'LIST', apiPath: string, signal: AbortSignal, body?: unknown): Promise<VaultAnswer> {
-    const token = this.token;
-    if (!token) throw new ConnectionSecretsError('Unauthenticated', 'No Vault token: the login check did not pass.', { fix: 'Fix the login first.' });
+    const token = await this.ensureToken(signal);
     return this.clients().http.send({ method, path: apiPath, token, signal, body });
   }
 
@@ -351,22 +350,41 @@ class VaultChecklist {
     return { status: 'warn', evidence, fix: `Could not confirm that namespace "${ns}" exists; check it with \`vault namespace lookup ${shellWord(ns)}\` from its parent namespace.` };
   }
 
-  private async login(signal: AbortSignal): Promise<CheckOutcome> {
+  /**
+   * Logs in and looks the token up. The login check reports it; any later check re-run on its
+   * own (the panel re-runs one check, possibly on a fresh checklist) calls it silently.
+   */
+  private async establish(signal: AbortSignal): Promise<{ token: string; lookup: VaultAnswer }> {
     const { http } = this.clients();
     const o = this.options;
+    this.token = undefined;
     this.tokens = new TokenManager(http, { auth: o.auth, credentials: this.context.credentials, env: this.context.env ?? process.env, log: this.context.log });
+    const token = await this.tokens.token(signal);
+    const lookup = await http.send({ method: 'GET', path: 'auth/token/lookup-self', token, signal });
+    const policies = lookup.status === 200 ? ((lookup.body as { data?: { policies?: unknown } }).data ?? {}).policies : undefined;
+    this.policies = Array.isArray(policies) ? policies.map(String) : [];
+    this.token = token;
+    return { token, lookup };
+  }
+
+  private async ensureToken(signal: AbortSignal): Promise<string> {
+    return this.token ?? (await this.establish(signal)).token;
+  }
+
+  private async login(signal: AbortSignal): Promise<CheckOutcome> {
+    const o = this.options;
     const asked =
       o.auth.method === 'approle'
         ? `POST /v1/auth/${o.auth.mount}/login (role_id from auth.roleId, secret_id from the credential store or VAULT_SECRET_ID)`
         : 'GET /v1/auth/token/lookup-self (token from VAULT_TOKEN, ~/.vault-token or the credential store)';
+    let answer: VaultAnswer;
     try {
-      this.token = await this.tokens.token(signal);
+      answer = (await this.establish(signal)).lookup;
     } catch (e) {
       if (!(e instanceof ConnectionSecretsError)) throw e;
       return { status: 'fail', evidence: [`${asked} → ${e.message}`], fix: e.fix };
     }
-    const evidence = [`${asked} → ${o.auth.method === 'approle' ? '200: a token was issued' : `200: accepted (${this.tokens.principal})`}`];
-    const answer = await this.call('GET', 'auth/token/lookup-self', signal);
+    const evidence = [`${asked} → ${o.auth.method === 'approle' ? '200: a token was issued' : `200: accepted (${this.principal})`}`];
     if (answer.status !== 200) {
       evidence.push(`GET /v1/auth/token/lookup-self → ${answer.status}${vaultErrors(answer.body).length ? ` ${vaultErrors(answer.body).join('; ')}` : ''}`);
       return {
@@ -377,14 +395,12 @@ class VaultChecklist {
     }
     // `data.id` is the token and `accessor` can act on it: only descriptive fields are shown.
     const d = ((answer.body as { data?: Record<string, unknown> }).data ?? {}) as {
-      policies?: unknown;
       ttl?: unknown;
       renewable?: unknown;
       display_name?: unknown;
       namespace_path?: unknown;
       meta?: { role_name?: unknown } | null;
     };
-    this.policies = Array.isArray(d.policies) ? d.policies.map(String) : [];
     const facts = [
       typeof d.meta?.role_name === 'string' ? `role "${d.meta.role_name}"` : typeof d.display_name === 'string' ? `display name "${d.display_name}"` : '',
       `policies [${this.policies.join(', ')}]`,
@@ -396,6 +412,7 @@ class VaultChecklist {
   }
 
   private async rolePolicies(signal: AbortSignal): Promise<CheckOutcome> {
+    await this.ensureToken(signal);
     const auth = this.options.auth;
     const tokenLine = `GET /v1/auth/token/lookup-self → policies [${this.policies.join(', ')}]`;
     if (auth.method !== 'approle') {
@@ -447,6 +464,7 @@ class VaultChecklist {
   }
 
   private async policyText(signal: AbortSignal): Promise<CheckOutcome> {
+    await this.ensureToken(signal);
     const evidence: string[] = [];
     const unreadable: string[] = [];
     const needed = this.secrets.flatMap((s) => [...neededCapabilities(s.engine, s.path, undefined).flatMap((n) => [n.path, n.orPath ?? n.path]), kvMetadataPath(s.engine, s.path), `sys/mounts/${s.engine}`]);
@@ -484,55 +502,71 @@ class VaultChecklist {
     return { status: 'pass', evidence, reproduce };
   }
 
+  /**
+   * What `sys/mounts/<engine>` (or, when that is denied, the `vault kv` CLI's own preflight
+   * `sys/internal/ui/mounts/<engine>`, open to any token with a capability in the engine) says
+   * about an engine; remembers its KV version for the checks after it.
+   */
+  private async probeMount(engine: string, signal: AbortSignal): Promise<{ evidence: string[]; fail?: string; unreadable?: boolean }> {
+    const mountPath = `sys/mounts/${engine}`;
+    this.engines.delete(engine);
+    const answer = await this.call('GET', mountPath, signal);
+    const said = vaultErrors(answer.body).join('; ');
+    if (answer.status === 200) {
+      const body = answer.body as { data?: unknown };
+      const mount = body.data ?? body;
+      const version = kvVersionOfMount(mount);
+      const type = String((mount as { type?: unknown }).type ?? 'unknown');
+      if (!version) {
+        return {
+          evidence: [`GET /v1/${mountPath} → ${type} engine, not KV`],
+          fail: `Engine "${engine}" is a "${type}" engine, not KV: references must point at a KV v1 or v2 engine; fix the engine part of the reference.`,
+        };
+      }
+      this.engines.set(engine, { version, source: 'sys/mounts' });
+      return { evidence: [`GET /v1/${mountPath} → ${type}, version ${version}`] };
+    }
+    const evidence = [`GET /v1/${mountPath} → ${answer.status}${said ? ` ${said}` : ''}`];
+    if (answer.status === 400 && /no secret engine mount/i.test(said)) {
+      return {
+        evidence,
+        fail: `No secrets engine is mounted at "${engine}/"${this.options.namespace ? ` in namespace "${this.options.namespace}"` : ''}: fix the engine part of the references (\`vault secrets list\` shows the mounts).`,
+      };
+    }
+    if (answer.status !== 403 || !isVaultBody(answer.body)) {
+      const e = responseError(answer, this.ctx('GET', mountPath, 'read'));
+      return { evidence: [...evidence, e.message], fail: e.fix ?? e.message };
+    }
+    const ui = await this.call('GET', `sys/internal/ui/mounts/${engine}`, signal);
+    const uiVersion = ui.status === 200 ? kvVersionOfMount((ui.body as { data?: unknown }).data) : undefined;
+    this.engines.set(engine, uiVersion ? { version: uiVersion, source: 'sys/internal/ui/mounts' } : { source: 'unknown' });
+    if (ui.status === 200 && !uiVersion) {
+      const type = String(((ui.body as { data?: { type?: unknown } }).data ?? {}).type ?? 'unknown');
+      evidence.push(`GET /v1/sys/internal/ui/mounts/${engine} → ${type} engine, not KV`);
+      return { evidence, fail: `Engine "${engine}" is a "${type}" engine, not KV: references must point at a KV v1 or v2 engine; fix the engine part of the reference.` };
+    }
+    evidence.push(`GET /v1/sys/internal/ui/mounts/${engine} → ${uiVersion ? `kv, version ${uiVersion}` : `${ui.status} (the token has no capability in "${engine}/", or no engine is mounted there)`}`);
+    return { evidence, unreadable: true };
+  }
+
+  /** Engine facts for the checks after the mount check, probed quietly when it has not run here. */
+  private async ensureEngines(signal: AbortSignal): Promise<void> {
+    for (const engine of new Set(this.secrets.map((s) => s.engine))) {
+      if (!this.engines.has(engine)) await this.probeMount(engine, signal);
+    }
+  }
+
   private async mounts(signal: AbortSignal): Promise<CheckOutcome> {
     const none = this.noSecrets();
     if (none) return none;
     const evidence: string[] = [];
     const fails: string[] = [];
     const unreadable: string[] = [];
-    for (const engine of [...new Set(this.secrets.map((s) => s.engine))]) {
-      const mountPath = `sys/mounts/${engine}`;
-      const answer = await this.call('GET', mountPath, signal);
-      const said = vaultErrors(answer.body).join('; ');
-      if (answer.status === 200) {
-        const body = answer.body as { data?: unknown };
-        const mount = body.data ?? body;
-        const version = kvVersionOfMount(mount);
-        const type = String((mount as { type?: unknown }).type ?? 'unknown');
-        if (!version) {
-          evidence.push(`GET /v1/${mountPath} → ${type} engine, not KV`);
-          fails.push(`Engine "${engine}" is a "${type}" engine, not KV: references must point at a KV v1 or v2 engine; fix the engine part of the reference.`);
-          continue;
-        }
-        this.engines.set(engine, { version, source: 'sys/mounts' });
-        evidence.push(`GET /v1/${mountPath} → ${type}, version ${version}`);
-        continue;
-      }
-      evidence.push(`GET /v1/${mountPath} → ${answer.status}${said ? ` ${said}` : ''}`);
-      if (answer.status === 400 && /no secret engine mount/i.test(said)) {
-        fails.push(`No secrets engine is mounted at "${engine}/"${this.options.namespace ? ` in namespace "${this.options.namespace}"` : ''}: fix the engine part of the references (\`vault secrets list\` shows the mounts).`);
-        continue;
-      }
-      if (answer.status !== 403 || !isVaultBody(answer.body)) {
-        const e = responseError(answer, this.ctx('GET', mountPath, 'read'));
-        fails.push(e.fix ?? e.message);
-        continue;
-      }
-      // The `vault kv` CLI's own preflight: open to any token with some capability in the engine.
-      const ui = await this.call('GET', `sys/internal/ui/mounts/${engine}`, signal);
-      const uiVersion = ui.status === 200 ? kvVersionOfMount((ui.body as { data?: unknown }).data) : undefined;
-      this.engines.set(engine, uiVersion ? { version: uiVersion, source: 'sys/internal/ui/mounts' } : { source: 'unknown' });
-      const uiSays = ui.status === 200
-        ? uiVersion
-          ? `kv, version ${uiVersion}`
-          : `${String(((ui.body as { data?: { type?: unknown } }).data ?? {}).type ?? 'unknown')} engine, not KV`
-        : `${ui.status} (the token has no capability in "${engine}/", or no engine is mounted there)`;
-      evidence.push(`GET /v1/sys/internal/ui/mounts/${engine} → ${uiSays}`);
-      if (ui.status === 200 && !uiVersion) {
-        fails.push(`Engine "${engine}" is not a KV engine: references must point at a KV v1 or v2 engine; fix the engine part of the reference.`);
-        continue;
-      }
-      unreadable.push(engine);
+    for (const engine of new Set(this.secrets.map((s) => s.engine))) {
+      const probe = await this.probeMount(engine, signal);
+      evidence.push(...probe.evidence);
+      if (probe.fail) fails.push(probe.fail);
+      if (probe.unreadable) unreadable.push(engine);
     }
     const warn = unreadable.length
       ? `Add ${unreadable.map((e) => `capabilities ["read"] on "sys/mounts/${e}"`).join(', ')} to a policy of ${this.principal}: without it the provider cannot read the engine's KV version, so it tries both path forms ("<engine>/data/<path>", then "<engine>/<path>") on its first read, and cannot tell a missing engine from a denied one.`
@@ -542,9 +576,10 @@ class VaultChecklist {
     return { status: 'pass', evidence };
   }
 
-  private enginePaths(): CheckOutcome {
+  private async enginePaths(signal: AbortSignal): Promise<CheckOutcome> {
     const none = this.noSecrets();
     if (none) return none;
+    await this.ensureEngines(signal);
     const evidence: string[] = [];
     const fails: string[] = [];
     const warns: string[] = [];
@@ -583,6 +618,7 @@ class VaultChecklist {
   private async capabilities(signal: AbortSignal): Promise<CheckOutcome> {
     const none = this.noSecrets();
     if (none) return none;
+    await this.ensureEngines(signal);
     const plan = this.capabilityPlan();
     const paths = [...new Set(plan.flatMap(({ need }) => (need.orPath ? [need.path, need.orPath] : [need.path])))];
     const reproduce = this.capabilitiesReproduce();
@@ -632,6 +668,7 @@ class VaultChecklist {
   private async rawCall(signal: AbortSignal): Promise<CheckOutcome> {
     const none = this.noSecrets();
     if (none) return none;
+    await this.ensureEngines(signal);
     const s = this.secrets[0];
     const known = this.engines.get(s.engine)?.version;
     const versions: KvVersion[] = known ? [known] : [2, 1];

@@ -14,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildModel, parseConnectionsFile } from '../../../src/core/config';
-import { firstFailure, runChecks, troubleshootTargets, type CheckResult } from '../../../src/core/troubleshoot';
+import type { ProviderContext } from '../../../src/core/provider';
+import { firstFailure, runChecks, troubleshootTargets, type CheckResult, type TroubleshootTarget } from '../../../src/core/troubleshoot';
 import { troubleshootChecks } from '../../../src/providers';
 import { assertNoCanary, canary } from '../../support/canary';
 import { startCountingProxy } from '../../support/countingProxy';
@@ -89,8 +90,11 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     const context = { credentials: new MemoryCredentials(credentialsStore), env: options.env ?? {}, timeoutMs: options.timeoutMs };
     const results = await runChecks(await troubleshootChecks(target, context));
     reported.push(results);
+    lastRun = { target, context };
     return results;
   }
+  /** The target and context of the last `doctor` run, for re-running checks on a fresh checklist. */
+  let lastRun: { target: TroubleshootTarget; context: ProviderContext } | undefined;
 
   function appRoleBlock(role: AppRoleFixture, extra: { namespace?: string; mount?: string; address?: string; caCert?: string } = {}): string {
     return [
@@ -147,6 +151,22 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     assert.equal(body.data.metadata.version, 1);
     assert.match(raw.reproduce ?? '', /^curl -sS -H "X-Vault-Token: \$VAULT_TOKEN" http:\/\/127\.0\.0\.1:\d+\/v1\/kv2\/data\/apps\/warehouse \| jq '\.data\.data \| keys'$/);
     assert.match(byId(results, 'vault.login').reproduce ?? '', /^VAULT_ADDR=http:\/\/127\.0\.0\.1:\d+ vault write -field=token auth\/approle\/login role_id=[\w-]+ secret_id="\$VAULT_SECRET_ID"$/);
+  });
+
+  it('re-runs one check on its own, on a fresh checklist (as the panel does), logging in and probing the mounts quietly', async () => {
+    const first = await doctor(appRoleBlock(roles.full), await withSecretId(roles.full));
+    const { target, context } = lastRun!;
+    // The secret_id is still in the store: the fresh checklist logs in again by itself.
+    for (const id of ['vault.capabilities', 'vault.rawCall', 'vault.policyText']) {
+      const again = await runChecks(await troubleshootChecks(target, context), { only: [id], previous: first });
+      reported.push(again);
+      const rerun = byId(again, id);
+      assert.equal(rerun.status, 'pass', `${id}: ${rerun.fix ?? ''} ${rerun.evidence.join(' | ')}`);
+      assert.notEqual(rerun, byId(first, id), `${id} ran again`);
+      const sameShape = (r: CheckResult) => r.evidence.map((e) => e.replace(/"request_id":"[^"]+"/, '"request_id":"…"'));
+      assert.deepEqual(sameShape(rerun), sameShape(byId(first, id)));
+      assert.equal(again.filter((r) => r !== byId(first, r.id)).length, 1, 'the others kept their results');
+    }
   });
 
   it('passes every check for a token with the same policy (VAULT_TOKEN)', async () => {
