@@ -368,6 +368,25 @@ describe('troubleshooting checklist: vault against OpenBao', function () {
     }
   });
 
+  it('a server that accepts connections but never answers: the health check fails within the timeout', async () => {
+    const secretIds = await withSecretId(roles.full);
+    bao.pause();
+    const started = Date.now();
+    let results: CheckResult[];
+    try {
+      results = await doctor(appRoleBlock(roles.full), secretIds, { timeoutMs: 1_500 });
+    } finally {
+      bao.resume();
+    }
+    const elapsed = Date.now() - started;
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'vault.health', summary(results));
+    assert.match(first.evidence[0], /did not answer GET sys\/health within 2 s/);
+    assert.match(first.fix ?? '', /reachable from this machine/);
+    assert.ok(elapsed < 9_000, `gave up after ${elapsed} ms`);
+    assert.ok(results.slice(1).every((r) => r.status === 'skipped'));
+  });
+
   it('a sealed server: the health check fails first, naming `vault operator unseal`', async () => {
     const secretIds = await withSecretId(roles.full);
     await bao.api('PUT', 'sys/seal');
