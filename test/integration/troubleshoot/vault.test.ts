@@ -19,7 +19,7 @@ import { firstFailure, runChecks, troubleshootTargets, type CheckResult, type Tr
 import { troubleshootChecks } from '../../../src/providers';
 import { assertNoCanary, canary } from '../../support/canary';
 import { startCountingProxy } from '../../support/countingProxy';
-import { createAppRole, policyPath, requireOpenBao, startOpenBao, type AppRoleFixture, type OpenBao } from '../../support/openbao';
+import { createAppRole, mountKv, policyPath, requireOpenBao, startOpenBao, writeKv, type AppRoleFixture, type OpenBao } from '../../support/openbao';
 import { MemoryCredentials, seedVault, type VaultFixture } from '../vault/fixture';
 
 /** What every role needs so the checklist can show its configuration and policy text. */
@@ -422,8 +422,8 @@ describe('troubleshooting checklist: vault over TLS (OpenBao -dev-tls)', functio
     requireOpenBao(this);
     bao = await startOpenBao({ tls: true });
     await bao.api('POST', 'sys/auth/approle', { type: 'approle' });
-    await bao.api('POST', 'sys/mounts/kv2', { type: 'kv', options: { version: '2' } });
-    await bao.api('POST', 'kv2/data/apps/warehouse', { data: { username: 'u', password: 'p-tls' } });
+    await mountKv(bao, 'kv2', 2);
+    await writeKv(bao, 'kv2', 2, 'apps/warehouse', { username: 'u', password: 'p-tls' });
     role = await createAppRole(bao, 'tls-full', policyPath('kv2/data/*', ['read']) + policyPath('kv2/metadata/*', ['read', 'list']) + policyPath('sys/mounts/kv2', ['read']) + diagnostics('tls-full'));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doctor-vault-tls-'));
     fs.copyFileSync(bao.caFile!, path.join(dir, 'vault-ca.pem'));
