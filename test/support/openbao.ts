@@ -165,6 +165,23 @@ export async function mountKv(bao: OpenBao, engine: string, version: 1 | 2, name
 
 /** Writes a secret (`data` map) to KV v1 or v2. */
 export async function writeKv(bao: OpenBao, engine: string, version: 1 | 2, secretPath: string, data: Record<string, string>, namespace?: string): Promise<void> {
-  if (version === 2) await bao.api('POST', `${engine}/data/${secretPath}`, { data }, { namespace });
+  if (version === 2) await kvReady(() => bao.api('POST', `${engine}/data/${secretPath}`, { data }, { namespace }));
   else await bao.api('POST', `${engine}/${secretPath}`, data, { namespace });
+}
+
+/**
+ * A freshly mounted KV v2 engine upgrades its storage in the background and answers 400
+ * "Upgrading from non-versioned to versioned data" until it is done (usually a few ms, longer on
+ * a loaded machine): retried here for up to 10 s instead of failing the set-up at random.
+ */
+async function kvReady<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!/Upgrading from non-versioned to versioned data/.test(String(e)) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
