@@ -183,6 +183,18 @@ describe('PEM rules', () => {
     assert.equal(fixAndCheck(fourDashes, file, 'pem/malformed-boundary'), km.ecPkcs8);
   });
 
+  it('pem/malformed-boundary on glued boundaries with a long run of dashes: the fix removes the problem it was offered for', () => {
+    // Found by the mutation property (seed -1815869665): a stray END glued to a BEGIN by 14
+    // dashes. While the run was read only 10 dashes deep, fixing one boundary moved the other.
+    const glued = `-----END CERTIFICATE-----${'-'.repeat(9)}${km.rsaPkcs1.slice(5)}`;
+    const problems = file(glued).filter((p) => p.ruleId === 'pem/malformed-boundary');
+    assert.ok(problems.length > 0);
+    for (const p of problems) {
+      const again = file(applyEdits(glued, preferredFix(p).edits));
+      assert.equal(again.find((x) => x.ruleId === p.ruleId && x.range.start.line === p.range.start.line && x.range.start.character === p.range.start.character), undefined);
+    }
+  });
+
   it('pem/label-mismatch: END label differs, fixed to the label the body confirms', () => {
     const wrongEnd = km.rsaPkcs1.replace('END RSA PRIVATE KEY', 'END PRIVATE KEY');
     assert.equal(fixAndCheck(wrongEnd, file, 'pem/label-mismatch'), km.rsaPkcs1);
