@@ -9,7 +9,7 @@ import { providersInScope } from '../../core/config';
 import type { WorkspaceModel } from '../../core/model';
 import type { ProviderContext } from '../../core/provider';
 import { Redactor } from '../../core/redact';
-import { closest } from '../../core/schema';
+import { closest, editDistance } from '../../core/schema';
 import { firstFailure, runChecks, troubleshootTargets, type CheckResult, type TroubleshootTarget } from '../../core/troubleshoot';
 import { describeError, isConnectionSecretsError } from '../../core/errors';
 import { troubleshootChecks } from '../../providers';
@@ -49,8 +49,11 @@ function connectionName(model: WorkspaceModel, name: string): string {
     if (model.connections.filter((x) => x.name === c.name).length > 1) throw new UsageError(`connection "${c.name}" is defined in several projects; the checklist cannot tell them apart yet, use --provider-file`);
     return c.name;
   }
-  const guess = closest(name, model.connections.map((c) => c.name));
-  throw new UsageError(`no connection "${name}"${guess ? `; did you mean "${guess}"?` : model.connections.length ? `; known: ${model.connections.map((c) => c.name).join(', ')}` : ''}`);
+  const names = model.connections.map((c) => c.name);
+  const guess = closest(name, names);
+  // Far from every name, the nearest one is still the best hint (a list could be hundreds long).
+  const nearest = guess ?? [...names].sort((a, b) => editDistance(name.toLowerCase(), a.toLowerCase()) - editDistance(name.toLowerCase(), b.toLowerCase()))[0];
+  throw new UsageError(`no connection "${name}"${guess ? `; did you mean "${guess}"?` : nearest ? `; the closest name is "${nearest}" (${names.length} connection(s) defined)` : '; no connection is defined'}`);
 }
 
 function targetsOf(model: WorkspaceModel, values: { connection?: string; 'provider-file'?: string }, io: CliIo): TroubleshootTarget[] {

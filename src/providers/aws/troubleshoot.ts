@@ -47,7 +47,8 @@ function sh(word: string): string {
 
 /** The typed error's short form for evidence: code, status and message (never a value). */
 function said(e: ConnectionSecretsError): string {
-  return `${e.code}${e.detail ? ` (${e.detail})` : ''}: ${e.message}`;
+  // The detail ("AccessDenied, HTTP 403") is what came back; the code only when there is none.
+  return `${e.detail ?? e.code}: ${e.message}`;
 }
 
 function asTyped(e: unknown, operation: AwsOperation, o: AwsOptions, secretId?: string): ConnectionSecretsError {
@@ -309,7 +310,7 @@ class AwsChecklist {
       title: 'ListSecrets allowed',
       step: 1,
       needs: signedIn,
-      reproduce: this.asCaller('secretsmanager list-secrets --max-results 1 --query SecretList[].Name'),
+      reproduce: this.asCaller(`secretsmanager list-secrets --max-results 1 --query 'SecretList[].Name'`),
       run: async ({ signal }) => {
         try {
           const page = await this.open().provider.list({ pageSize: 1, signal });
@@ -448,7 +449,7 @@ class AwsChecklist {
         for (const s of t.secrets) {
           // The key is named in the fix; DescribeSecret may be denied, then it stays unnamed.
           const key = await provider.describe(s.secretId, signal).then(
-            (d) => d.facts['KMS key'],
+            (d) => d.facts['KMS key']?.replace(' (AWS managed key)', ''),
             () => undefined,
           );
           const asked = `kms:Decrypt via secretsmanager:GetSecretValue "${s.secretId}" (key ${key ?? 'unknown'})`;
@@ -512,10 +513,13 @@ class AwsChecklist {
     try {
       out = await withTimeout('secretsmanager:GetSecretValue', this.timeoutMs, (abortSignal) => s.clients.secretsManager.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal }), signal);
     } catch (e) {
-      const raw = e as { $metadata?: { httpStatusCode?: number } };
       const err = asTyped(e, 'GetSecretValue', o, secretId);
-      const status = raw?.$metadata?.httpStatusCode;
-      return { status: 'fail', evidence: [`${asked} → ${status ? `HTTP ${status} ` : ''}${said(err)}`], fix: err.fix ?? 'See the checks above.' };
+      const evidence = [`${asked} → ${said(err)}`];
+      if (err.code === 'AccessDenied' && !isKms(err)) {
+        const d = await this.explainDenial('secretsmanager:GetSecretValue', [secretResource(secretId, o, this.account)], err, signal);
+        return { status: 'fail', evidence: [...evidence, ...d.evidence], fix: d.fix };
+      }
+      return { status: 'fail', evidence, fix: err.fix ?? 'See the checks above.' };
     }
     const { $metadata, ...body } = out;
     const shown = { ...body, ...(body.SecretBinary !== undefined ? { SecretBinary: `<${body.SecretBinary.length} bytes>` } : {}) };
