@@ -53,7 +53,7 @@ function connectionName(model: WorkspaceModel, name: string): string {
   const guess = closest(name, names);
   // Far from every name, the nearest one is still the best hint (a list could be hundreds long).
   const nearest = guess ?? [...names].sort((a, b) => editDistance(name.toLowerCase(), a.toLowerCase()) - editDistance(name.toLowerCase(), b.toLowerCase()))[0];
-  throw new UsageError(`no connection "${name}"${guess ? `; did you mean "${guess}"?` : nearest ? `; the closest name is "${nearest}" (${names.length} connection(s) defined)` : '; no connection is defined'}`);
+  throw new UsageError(`no connection "${name}"${guess ? ` (did you mean "${guess}"?)` : nearest ? `; the closest name is "${nearest}" (${names.length} connection(s) defined)` : '; no connection is defined'}`);
 }
 
 function targetsOf(model: WorkspaceModel, values: { connection?: string; 'provider-file'?: string }, io: CliIo): TroubleshootTarget[] {
