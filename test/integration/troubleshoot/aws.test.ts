@@ -107,7 +107,7 @@ describe('troubleshooting: aws checklist (moto, IAM enforcement on)', function (
     const first = firstFailure(results);
     assert.equal(first?.id, 'aws.getSecretValue', summary(results));
     assert.match(first.fix!, /Add "secretsmanager:GetSecretValue" on arn:aws:secretsmanager:us-east-1:123456789012:secret:doc\/000-\*, .*doc\/001-\* to an IAM policy of arn:aws:iam::123456789012:user\/no-get/);
-    assert.match(first.evidence.join('\n'), /"doc\/000" → AccessDenied \(AccessDenied, HTTP 403\)/);
+    assert.match(first.evidence.join('\n'), /"doc\/000" → AccessDenied, HTTP 403: Access denied: arn:aws:iam::123456789012:user\/no-get may not call secretsmanager:GetSecretValue/);
     // KMS was never reached, so it is skipped rather than failing for the same cause.
     assert.equal(byId(results, 'aws.kms').status, 'skipped');
     assert.equal(byId(results, 'aws.listSecrets').status, 'pass');
