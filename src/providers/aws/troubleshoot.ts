@@ -317,7 +317,7 @@ class AwsChecklist {
           return { status: 'pass', evidence: [`secretsmanager:ListSecrets (1 per page) → allowed, ${page.items.length} on the first page${page.nextToken ? ', more pages' : ''}`] };
         } catch (e) {
           const err = asTyped(e, 'ListSecrets', o);
-          if (err.code !== 'AccessDenied') return { status: 'fail', evidence: [`secretsmanager:ListSecrets → ${said(err)}`], fix: err.fix ?? '' };
+          if (err.code !== 'AccessDenied') return { status: 'fail', evidence: [`secretsmanager:ListSecrets → ${said(err)}`], fix: err.fix ?? 'See the evidence.' };
           const d = await this.explainDenial('secretsmanager:ListSecrets', [], err, signal);
           return { status: 'fail', evidence: [`secretsmanager:ListSecrets → ${said(err)}`, ...d.evidence], fix: d.fix };
         }
@@ -337,27 +337,28 @@ class AwsChecklist {
         const other: ConnectionSecretsError[] = [];
         let missingKeys = 0;
         const provider = this.open().provider;
-        for (const s of t.secrets) {
+        await inOrder(t.secrets, async (s) => {
           const asked = `secretsmanager:GetSecretValue "${s.secretId}"`;
           try {
             const v = await provider.getValue(s.secretId, signal);
             const keys = keysOf(v.value);
             const absent = s.keys.filter((k) => !keys?.includes(k));
-            missingKeys += absent.length;
-            evidence.push(
-              `${asked} → allowed${v.version ? `, version ${v.version}` : ''}${keys ? `, keys: ${keys.join(', ') || '(none)'}` : ', not a JSON object'}${absent.length ? `; referenced but absent: ${absent.join(', ')}` : ''}`,
-            );
+            return () => {
+              missingKeys += absent.length;
+              evidence.push(
+                `${asked} → allowed${v.version ? `, version ${v.version}` : ''}${keys ? `, keys: ${keys.join(', ') || '(none)'}` : ', not a JSON object'}${absent.length ? `; referenced but absent: ${absent.join(', ')}` : ''}`,
+              );
+            };
           } catch (e) {
             const err = asTyped(e, 'GetSecretValue', o, s.secretId);
-            if (isKms(err)) {
-              evidence.push(`${asked} → allowed by IAM; decryption failed (see "aws.kms")`);
-            } else {
+            if (isKms(err)) return () => evidence.push(`${asked} → allowed by IAM; decryption failed (see "aws.kms")`);
+            return () => {
               evidence.push(`${asked} → ${said(err)}`);
               if (err.code === 'AccessDenied') denied.push({ id: s.secretId, err });
               else other.push(err);
-            }
+            };
           }
-        }
+        });
         if (denied.length) {
           const d = await this.explainDenial('secretsmanager:GetSecretValue', denied.map((x) => secretResource(x.id, o, this.account)), denied[0].err, signal);
           return { status: 'fail', evidence: [...evidence, ...d.evidence], fix: d.fix };
@@ -387,7 +388,7 @@ class AwsChecklist {
             evidence.push(`${asked} → allowed, ${out.SecretValues?.length ?? 0} value(s)${errors.length ? `; per-secret errors: ${errors.join(', ')} (see "aws.getSecretValue")` : ''}`);
           } catch (e) {
             const err = asTyped(e, 'BatchGetSecretValue', o);
-            if (err.code !== 'AccessDenied' || isKms(err)) return { status: 'fail', evidence: [...evidence, `${asked} → ${said(err)}`], fix: err.fix ?? '' };
+            if (err.code !== 'AccessDenied' || isKms(err)) return { status: 'fail', evidence: [...evidence, `${asked} → ${said(err)}`], fix: err.fix ?? 'See the evidence.' };
             const d = await this.explainDenial('secretsmanager:BatchGetSecretValue', [], err, signal);
             // The provider falls back to one GetSecretValue per secret, so resolution still works.
             return {
@@ -412,19 +413,22 @@ class AwsChecklist {
         const evidence: string[] = [];
         const denied: { id: string; err: ConnectionSecretsError }[] = [];
         let failed: ConnectionSecretsError | undefined;
-        for (const s of t.secrets) {
+        const provider = this.open().provider;
+        await inOrder(t.secrets, async (s) => {
           const asked = `secretsmanager:DescribeSecret "${s.secretId}"`;
           try {
-            const d = await this.open().provider.describe(s.secretId, signal);
-            evidence.push(`${asked} → allowed, ${d.state ?? 'active'}, KMS key ${d.facts['KMS key'] ?? '?'}${d.version ? `, AWSCURRENT ${d.version}` : ''}`);
+            const d = await provider.describe(s.secretId, signal);
+            return () => evidence.push(`${asked} → allowed, ${d.state ?? 'active'}, KMS key ${d.facts['KMS key'] ?? '?'}${d.version ? `, AWSCURRENT ${d.version}` : ''}`);
           } catch (e) {
             const err = asTyped(e, 'DescribeSecret', o, s.secretId);
-            evidence.push(`${asked} → ${said(err)}`);
-            if (err.code === 'AccessDenied') denied.push({ id: s.secretId, err });
-            else failed ??= err;
+            return () => {
+              evidence.push(`${asked} → ${said(err)}`);
+              if (err.code === 'AccessDenied') denied.push({ id: s.secretId, err });
+              else failed ??= err;
+            };
           }
-        }
-        if (failed) return { status: 'fail', evidence, fix: failed.fix ?? '' };
+        });
+        if (failed) return { status: 'fail', evidence, fix: failed.fix ?? 'See the evidence.' };
         if (denied.length) {
           const d = await this.explainDenial('secretsmanager:DescribeSecret', denied.map((x) => secretResource(x.id, o, this.account)), denied[0].err, signal);
           // Resolution works without it; refresh then re-fetches every value instead of comparing versions.
@@ -446,7 +450,7 @@ class AwsChecklist {
         const evidence: string[] = [];
         const failures: { id: string; key?: string; err: ConnectionSecretsError }[] = [];
         let reached = 0;
-        for (const s of t.secrets) {
+        await inOrder(t.secrets, async (s) => {
           // The key is named in the fix; DescribeSecret may be denied, then it stays unnamed.
           const key = await provider.describe(s.secretId, signal).then(
             (d) => d.facts['KMS key']?.replace(' (AWS managed key)', ''),
@@ -455,19 +459,20 @@ class AwsChecklist {
           const asked = `kms:Decrypt via secretsmanager:GetSecretValue "${s.secretId}" (key ${key ?? 'unknown'})`;
           try {
             await provider.getValue(s.secretId, signal);
-            reached++;
-            evidence.push(`${asked} → decrypted`);
+            return () => {
+              reached++;
+              evidence.push(`${asked} → decrypted`);
+            };
           } catch (e) {
             const err = asTyped(e, 'GetSecretValue', o, s.secretId);
-            if (isKms(err)) {
+            if (!isKms(err)) return () => evidence.push(`${asked} → not reached: GetSecretValue failed first (${err.code})`);
+            return () => {
               reached++;
               failures.push({ id: s.secretId, key, err });
               evidence.push(`${asked} → ${said(err)}`);
-            } else {
-              evidence.push(`${asked} → not reached: GetSecretValue failed first (${err.code})`);
-            }
+            };
           }
-        }
+        });
         if (failures.length) {
           const who = (await this.principal(signal)) ?? 'the signed-in identity';
           const keys = [...new Set(failures.map((f) => (f.key && !f.key.startsWith('aws/') ? f.key : undefined)).filter((k): k is string => !!k))];
@@ -528,6 +533,26 @@ class AwsChecklist {
       evidence: [`${asked} → HTTP ${$metadata?.httpStatusCode ?? '?'}`, `response: ${JSON.stringify(redactBody(shown, ['SecretString', 'SecretBinary']))}`],
     };
   }
+}
+
+/** Per-secret calls at once: a workspace may reference dozens of secrets, and each check has one time limit. */
+const SECRET_CONCURRENCY = 4;
+
+/**
+ * Runs `fn` over `items`, a few at a time; each returns how to record its outcome, and the records
+ * are applied in input order, so evidence reads in the order the secrets are referenced.
+ */
+async function inOrder<T>(items: readonly T[], fn: (item: T) => Promise<() => void>): Promise<void> {
+  const records = new Array<() => void>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      records[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SECRET_CONCURRENCY, items.length) }, worker));
+  for (const record of records) record();
 }
 
 /** Key names of a JSON object value; undefined when the value is not one. */

@@ -135,6 +135,17 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     }
   });
 
+  it('many secrets: calls run a few at a time, evidence keeps the order of the references', async () => {
+    const secrets = Array.from({ length: 9 }, (_, i) => ({ secretId: `app/s${i}`, keys: ['password'], usedBy: [`c${i}.password`] }));
+    // Four calls are in flight at once, so they may settle in any order; the evidence may not.
+    const { results, sent } = await run(script((r) => (r.operation === 'GetSecretValue' && r.input.SecretId === 'app/s4' ? fixture('access-denied-get-secret-value') : undefined)), target({}, secrets));
+    const get = byId(results, 'aws.getSecretValue');
+    assert.deepEqual(get.evidence.slice(0, 9).map((e) => /"(app\/s\d)"/.exec(e)?.[1]), secrets.map((s) => s.secretId));
+    assert.match(get.evidence[4], /app\/s4" → AccessDeniedException, HTTP 400/);
+    assert.equal(get.status, 'fail');
+    assert.equal(sent.filter((r) => r.operation === 'GetSecretValue').length, 9 * 2 + 1, 'getSecretValue, kms and the raw call');
+  });
+
   it('a referenced key the secret lacks is a warning naming it', async () => {
     const { results } = await run(script(), target({}, [{ secretId: 'app/db', keys: ['password', 'pasword'], usedBy: ['db.password'] }]));
     const get = byId(results, 'aws.getSecretValue');
