@@ -237,13 +237,15 @@ class AwsChecklist {
         deny = `${d.policy}${d.sid ? ` (statement "${d.sid}")` : ''}${d.conditional ? ' (with a Condition)' : ''}`;
         evidence.push(`IAM policies of ${who} → ${found.policiesRead} read; explicit Deny of ${action} in ${found.denies.map((x) => `${x.policy}${x.sid ? ` "${x.sid}"` : ''}`).join(', ')}`);
       } else {
-        evidence.push(`IAM policies of ${who} → ${found.policiesRead} read; none denies ${action}, none allows it for this call`);
+        evidence.push(`IAM policies of ${who} → ${found.policiesRead} read; no Deny statement matches ${action}, so an Allow is missing`);
       }
     }
     if (deny) {
       return { evidence, fix: `Remove or narrow the explicit Deny of "${action}" in ${deny} (principal ${who}); an Allow cannot override an explicit deny.` };
     }
-    const boundary = /boundary|session|control/i.test(err.message) ? ' Also check the permissions boundary, session policy or service control policy AWS names.' : '';
+    // errors.ts keeps AWS's reason ("no permissions boundary allows …") in its fix: repeat it.
+    const implicit = /AWS says: (no [A-Za-z -]+? allows)/.exec(err.fix ?? '')?.[1];
+    const boundary = implicit && /boundary|session|control/i.test(implicit) ? ` AWS says ${implicit} it: check that policy too.` : '';
     const maybeDeny = unknownDeny ? ' If a policy already allows it, a Deny statement (identity policy, permissions boundary or service control policy) is blocking it: remove or narrow that Deny.' : '';
     return { evidence, fix: `Add "${action}" on ${on} to an IAM policy of ${who}.${boundary}${maybeDeny} ${DOCS} has the complete policy.` };
   }
@@ -292,6 +294,7 @@ class AwsChecklist {
           await withTimeout('sts:AssumeRole', this.timeoutMs, () => s.credentials(), signal);
           const id = await this.identity(s.clients, signal);
           this.callerArn = id.arn;
+          this.account = id.account;
           return { status: 'pass', evidence: [`${asked} → session issued`, `sts:GetCallerIdentity (as the role) → ${id.arn ?? '?'}`] };
         } catch (e) {
           const err = asTyped(e, 'AssumeRole', o);

@@ -93,6 +93,22 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     assert.match(first.fix!, /^Remove or narrow the explicit Deny of "secretsmanager:GetSecretValue" in an identity-based policy \(principal arn:aws:iam::111122223333:user\/dev\)/);
   });
 
+  it('"no permissions boundary allows": the fix adds the Allow and points at the boundary', async () => {
+    // Wording of implicit denials by a boundary, from the IAM User Guide ("Troubleshoot access denied error messages").
+    const boundary = json(
+      {
+        __type: 'AccessDeniedException',
+        Message:
+          'User: arn:aws:iam::111122223333:user/dev is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-AbCdEf because no permissions boundary allows the secretsmanager:GetSecretValue action',
+      },
+      400,
+    );
+    const { results } = await run(script((r) => (r.operation === 'GetSecretValue' ? boundary : undefined)));
+    const first = firstFailure(results);
+    assert.equal(first?.id, 'aws.getSecretValue');
+    assert.match(first.fix!, /^Add "secretsmanager:GetSecretValue" on arn:aws:secretsmanager:us-east-1:111122223333:secret:app\/db-\* to an IAM policy of arn:aws:iam::111122223333:user\/dev\. AWS says no permissions boundary allows it: check that policy too\./);
+  });
+
   it('a batch call refused by a service control policy warns (the provider falls back) and names the SCP', async () => {
     const { results } = await run(script((r) => (r.operation === 'BatchGetSecretValue' ? fixture('access-denied-batch-explicit-deny-scp') : undefined)));
     assert.equal(firstFailure(results), undefined);
