@@ -133,6 +133,15 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     assert.match(byId(results, 'aws.identity').reproduce!, /^aws sts get-caller-identity --region us-east-1 --profile dev$/);
   });
 
+  it('with a role whose sign-in fails: one failure, everything after it skipped (the raw call too)', async () => {
+    const { results } = await run(
+      script((r) => (r.operation === 'GetCallerIdentity' ? fixture('invalid-signature') : undefined)),
+      target({ roleArn: 'arn:aws:iam::111122223333:role/reader', externalId: 'ws-7f3a' }),
+    );
+    assert.deepEqual(results.map((r) => r.status), ['fail', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    assert.match(byId(results, 'aws.rawCall').reason!, /"Signed in to AWS" did not pass \(fail\)/);
+  });
+
   it('assumes the role with the external ID and reports the session', async () => {
     const { results, sent } = await run(script(), target({ roleArn: 'arn:aws:iam::111122223333:role/reader', externalId: 'ws-7f3a' }));
     assert.equal(firstFailure(results), undefined, JSON.stringify(results, null, 1));
