@@ -120,39 +120,55 @@ class AwsChecklist {
   }
 
   /**
-   * Clients for this run, built like the provider's (index.ts) but with credentials of their
-   * own: the doctor must see the trust policy and keys as they are now, not a cached session.
+   * Credentials of the run: the base chain and, with `roleArn`, the role's session, each fetched
+   * once and shared by the checks (one AssumeRole per run). Built here rather than taken from the
+   * provider's shared cache: the doctor must see the keys and the trust policy as they are now.
+   * The sign-in checks drop them first, so re-running one asks again.
    */
+  private baseCreds?: AwsCredentialProvider;
+  private roleCreds?: AwsCredentialProvider;
+
+  private credentialsOf(): { base: AwsCredentialProvider; caller: AwsCredentialProvider } {
+    const o = this.o;
+    const factory = this.deps.clients ?? createDefaultClients;
+    const base = (this.baseCreds ??= memoizeCredentials(baseCredentials(o.profile, staticKeysFrom(this.context.env ?? process.env, o.profile))));
+    if (!o.roleArn) return { base, caller: base };
+    const roleArn = o.roleArn;
+    this.roleCreds ??= memoizeCredentials(async () => {
+      // An STS client of its own, released once the session is issued: nothing outlives a check.
+      const { sts, secretsManager } = factory({ region: o.region, profile: o.profile, endpoint: o.endpoint, stsEndpoint: o.stsEndpoint, credentials: base });
+      try {
+        return await assumeRoleCredentials({
+          roleArn,
+          externalId: o.externalId,
+          sessionName: 'connection-secrets-doctor',
+          sts,
+          timeoutMs: this.timeoutMs,
+          errorContext: { region: o.region, endpoint: o.endpoint, profile: o.profile, roleArn, externalId: o.externalId },
+        })();
+      } finally {
+        sts.destroy();
+        secretsManager.destroy();
+      }
+    });
+    return { base, caller: this.roleCreds };
+  }
+
+  /** Clients for the running check, built like the provider's (index.ts); released when it settles. */
   private open(): Session {
     if (this.session) return this.session;
     const factory = this.deps.clients ?? createDefaultClients;
-    const env = this.context.env ?? process.env;
     const o = this.o;
     const clientBase = { region: o.region, profile: o.profile, endpoint: o.endpoint, stsEndpoint: o.stsEndpoint };
-    const baseCreds = memoizeCredentials(baseCredentials(o.profile, staticKeysFrom(env, o.profile)));
-    const base = factory({ ...clientBase, credentials: baseCreds });
-    let credentials = baseCreds;
-    let clients = base;
-    if (o.roleArn) {
-      credentials = memoizeCredentials(
-        assumeRoleCredentials({
-          roleArn: o.roleArn,
-          externalId: o.externalId,
-          sessionName: 'connection-secrets-doctor',
-          sts: base.sts,
-          timeoutMs: this.timeoutMs,
-          errorContext: { region: o.region, endpoint: o.endpoint, profile: o.profile, roleArn: o.roleArn, externalId: o.externalId },
-        }),
-      );
-      clients = factory({ ...clientBase, credentials });
-    }
+    const creds = this.credentialsOf();
+    const base = factory({ ...clientBase, credentials: creds.base });
+    const clients = o.roleArn ? factory({ ...clientBase, credentials: creds.caller }) : base;
     addErrorBodyMiddleware(clients.secretsManager);
     const provider = new AwsSecretsProvider({ options: o, clients, context: this.context, retry: this.deps.retry });
-    this.session = { base, clients, credentials, provider };
+    this.session = { base, clients, credentials: creds.caller, provider };
     return this.session;
   }
 
-  /** Releases the clients; the next check that needs them opens new ones (a re-run). */
   private close(): void {
     const s = this.session;
     this.session = undefined;
@@ -162,6 +178,20 @@ class AwsChecklist {
       c.secretsManager.destroy();
       c.sts.destroy();
     }
+  }
+
+  /** Runs one check with clients of its own (checks run one at a time), so a re-run of any one check leaves nothing open. */
+  private scoped(check: Check): Check {
+    return {
+      ...check,
+      run: async (ctx) => {
+        try {
+          return await check.run(ctx);
+        } finally {
+          this.close();
+        }
+      },
+    };
   }
 
   // ---- reproduction commands ----
@@ -267,6 +297,7 @@ class AwsChecklist {
       reproduce: `aws sts get-caller-identity${this.flags('sts', true)}`,
       run: async ({ signal }) => {
         const source = o.profile ? `profile "${o.profile}"` : staticKeysFrom(this.context.env ?? process.env, o.profile) ? 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' : 'the default credential chain';
+        this.baseCreds = this.roleCreds = undefined;
         try {
           const id = await this.identity(this.open().base, signal);
           this.baseArn = id.arn;
@@ -289,6 +320,7 @@ class AwsChecklist {
       run: async ({ signal }) => {
         if (!o.roleArn) return { status: 'skipped', reason: 'no roleArn in the provider block: the signed-in identity is used as is' };
         const asked = `sts:AssumeRole ${o.roleArn}${o.externalId ? ` with external ID "${o.externalId}"` : ' without an external ID'}`;
+        this.roleCreds = undefined;
         try {
           const s = this.open();
           await withTimeout('sts:AssumeRole', this.timeoutMs, () => s.credentials(), signal);
@@ -495,23 +527,17 @@ class AwsChecklist {
       title: first ? `Raw GetSecretValue of "${first}"` : 'Raw GetSecretValue of a referenced secret',
       step: 2,
       ...(first ? { reproduce: this.getValueCommand(first) } : {}),
-      // No `needs`: the raw answer is worth seeing even when a check above failed, and this last
-      // check releases the clients of the run.
-      run: async (ctx) => {
-        try {
-          return await this.rawCall(first, ctx);
-        } finally {
-          this.close();
-        }
-      },
+      // No `needs` on the permission checks: the raw answer is worth seeing even when one of them
+      // failed. Only a failed sign-in skips it (checked in rawCall).
+      run: (ctx) => this.rawCall(first, ctx),
     };
 
-    return [identity, assumeRole, listSecrets, getSecretValue, batch, describeSecret, kms, rawCall];
+    return [identity, assumeRole, listSecrets, getSecretValue, batch, describeSecret, kms, rawCall].map((c) => this.scoped(c));
   }
 
   private async rawCall(secretId: string | undefined, { signal, results }: CheckRunContext): Promise<CheckOutcome> {
     if (!secretId) return { status: 'skipped', reason: `no connection${this.target.connection ? ` "${this.target.connection}"` : ''} of this provider references a secret` };
-    // The runner's `needs`, by hand (see the check): without a session there is nothing to show.
+    // The runner's `needs`, by hand, for the sign-in only: without credentials there is nothing to show.
     const signIn = (this.o.roleArn ? ['aws.identity', 'aws.assumeRole'] : ['aws.identity']).map((id) => results.get(id)).find((r) => r && r.status !== 'pass' && r.status !== 'warn');
     if (signIn) return { status: 'skipped', reason: `"${signIn.title}" did not pass (${signIn.status}); fix that first` };
     const o = this.o;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ProviderContext } from '../../../src/core/provider';
 import { firstFailure, runChecks, type CheckResult, type TroubleshootTarget } from '../../../src/core/troubleshoot';
-import { troubleshoot } from '../../../src/providers/aws';
+import { troubleshoot, type AwsClientsFactory } from '../../../src/providers/aws';
 import { denyingStatements, iamPrincipalArn, principalOf } from '../../../src/providers/aws/iamPolicies';
 import { assertNoCanary } from '../../support/canary';
 import { assumeRoleOk, fixture, json, scriptedClients, type Answer, type SentRequest } from '../../support/awsScripted';
@@ -150,6 +150,34 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     assert.equal(assumeCalls.length, 1, 'one session for the whole run');
     assert.equal(assumeCalls[0].input.ExternalId, 'ws-7f3a');
     assert.ok(sent.filter((r) => r.service === 'secretsmanager').every((r) => r.accessKeyId?.startsWith('ASIA')), 'Secrets Manager calls are signed by the role session');
+  });
+
+  it('each check releases the clients it opened; re-running AssumeRole asks STS again', async () => {
+    const scripted = scriptedClients(script());
+    let created = 0;
+    let destroyed = 0;
+    const factory: AwsClientsFactory = (settings) => {
+      const clients = scripted.factory(settings);
+      for (const c of [clients.secretsManager, clients.sts]) {
+        created++;
+        const destroy = c.destroy.bind(c);
+        c.destroy = () => {
+          destroyed++;
+          destroy();
+        };
+      }
+      return clients;
+    };
+    const ctx: ProviderContext = { credentials: { get: async () => undefined, forget: async () => undefined }, env: { AWS_ACCESS_KEY_ID: 'AKIAUNITTEST', AWS_SECRET_ACCESS_KEY: SECRET_KEY } };
+    const checks = await troubleshoot(target({ roleArn: 'arn:aws:iam::111122223333:role/reader', externalId: 'ws-7f3a' }), ctx, { clients: factory, policyReader: null, retry: noSleep });
+    const first = await runChecks(checks);
+    assert.equal(firstFailure(first), undefined);
+    assert.ok(created > 0);
+    assert.equal(destroyed, created, 'every client is released when its check settles');
+    const again = await runChecks(checks, { only: ['aws.assumeRole'], previous: first });
+    assert.equal(again.find((r) => r.id === 'aws.assumeRole')?.status, 'pass');
+    assert.equal(scripted.sent.filter((r) => r.operation === 'AssumeRole').length, 2, 'one AssumeRole per run, and one for the re-run');
+    assert.equal(destroyed, created);
   });
 
   it('no referenced secret: the per-secret checks and the raw call are skipped with the reason', async () => {
