@@ -557,7 +557,8 @@ class AwsChecklist {
       return { status: 'fail', evidence, fix: err.fix ?? 'See the checks above.' };
     }
     const { $metadata, ...body } = out;
-    const shown = { ...body, ...(body.SecretBinary !== undefined ? { SecretBinary: `<${body.SecretBinary.length} bytes>` } : {}) };
+    // Through JSON first, as the wire had it: dates become ISO strings (redactBody would empty a Date).
+    const shown = JSON.parse(JSON.stringify({ ...body, ...(body.SecretBinary !== undefined ? { SecretBinary: `<${body.SecretBinary.length} bytes>` } : {}) })) as unknown;
     return {
       status: 'pass',
       evidence: [`${asked} → HTTP ${$metadata?.httpStatusCode ?? '?'}`, `response: ${JSON.stringify(redactBody(shown, ['SecretString', 'SecretBinary']))}`],

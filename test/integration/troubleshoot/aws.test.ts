@@ -90,6 +90,7 @@ describe('troubleshooting: aws checklist (moto, IAM enforcement on)', function (
     assert.equal(raw.step, 2);
     assert.match(raw.evidence[0], /X-Amz-Target: secretsmanager.GetSecretValue \{"SecretId":"doc\/000"\} → HTTP 200/);
     // The key names stay, every value is masked.
+    assert.match(raw.evidence[1], /"CreatedDate":"\d{4}-\d\d-\d\dT/, 'dates as the wire had them');
     assert.match(raw.evidence[1], /"SecretString":"\{\\"username\\":\\"••••••••\\",\\"password\\":\\"••••••••\\"\}"/);
     assert.match(byId(results, 'aws.getSecretValue').reproduce!, /^aws secretsmanager get-secret-value --secret-id doc\/000 --query .* --region us-east-1 --endpoint-url http:\/\/127\.0\.0\.1:\d+$/);
   });

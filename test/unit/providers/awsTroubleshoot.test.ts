@@ -23,7 +23,7 @@ const identityOk = (arn = 'arn:aws:iam::111122223333:user/dev'): Answer => ({
   headers: { 'content-type': 'text/xml' },
   body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AIDA</UserId><Account>111122223333</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
 });
-const valueOk = (id: string) => json({ ARN: `arn:aws:secretsmanager:us-east-1:111122223333:secret:${id}-AbCdEf`, Name: id, VersionId: 'v1', SecretString: JSON.stringify({ password: VALUE }), VersionStages: ['AWSCURRENT'] });
+const valueOk = (id: string) => json({ ARN: `arn:aws:secretsmanager:us-east-1:111122223333:secret:${id}-AbCdEf`, Name: id, VersionId: 'v1', SecretString: JSON.stringify({ password: VALUE }), VersionStages: ['AWSCURRENT'], CreatedDate: 1764806400 });
 const described = (id: string, kms = true) => json({ ARN: `arn:aws:secretsmanager:us-east-1:111122223333:secret:${id}-AbCdEf`, Name: id, ...(kms ? { KmsKeyId: KEY_ARN } : {}), VersionIdsToStages: { v1: ['AWSCURRENT'] } });
 
 /** Every operation succeeds unless `override` answers it. */
@@ -121,6 +121,7 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     const { results } = await run(script());
     assert.deepEqual(results.filter((r) => r.status !== 'pass').map((r) => `${r.id}:${r.status}`), ['aws.assumeRole:skipped']);
     assert.match(byId(results, 'aws.rawCall').evidence[1], /^response: \{.*"SecretString":"\{\\"password\\":\\"••••••••\\"\}"/);
+    assert.match(byId(results, 'aws.rawCall').evidence[1], /"CreatedDate":"2025-12-04T00:00:00.000Z"/, 'dates as the wire had them');
     assert.match(byId(results, 'aws.kms').evidence[0], new RegExp(`key ${KEY_ARN}\\) → decrypted`));
   });
 
@@ -140,6 +141,17 @@ describe('aws troubleshooting checks (recorded AWS answers)', () => {
     );
     assert.deepEqual(results.map((r) => r.status), ['fail', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
     assert.match(byId(results, 'aws.rawCall').reason!, /"Signed in to AWS" did not pass \(fail\)/);
+  });
+
+  it('a denial under a role names the action, not the role, as what was denied', async () => {
+    const { results } = await run(
+      script((r) => (r.operation === 'ListSecrets' ? { ...fixture('moto-access-denied'), body: fixture('moto-access-denied').body.replace('GetSecretValue', 'ListSecrets') } : undefined)),
+      target({ roleArn: 'arn:aws:iam::111122223333:role/reader', externalId: 'ws-7f3a' }),
+    );
+    const list = byId(results, 'aws.listSecrets');
+    assert.equal(list.status, 'fail');
+    assert.match(list.evidence[0], /may not call secretsmanager:ListSecrets$/);
+    assert.match(list.fix!, /^Add "secretsmanager:ListSecrets" on Resource "\*" to an IAM policy of arn:aws:iam::111122223333:role\/reader\./);
   });
 
   it('assumes the role with the external ID and reports the session', async () => {
