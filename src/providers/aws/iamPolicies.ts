@@ -31,8 +31,10 @@ export interface PolicyReader {
 
 export interface PolicyReaderSettings {
   credentials: AwsCredentialProvider;
-  /** IAM endpoint (emulators); undefined: the global IAM endpoint. */
+  /** IAM endpoint (emulators); undefined: the global IAM endpoint of the region's partition. */
   endpoint?: string;
+  /** Picks the partition (aws, aws-cn, aws-us-gov); IAM itself is global within it. */
+  region?: string;
   timeoutMs: number;
 }
 
@@ -94,7 +96,7 @@ export const createPolicyReader: PolicyReaderFactory = (settings) => {
   const sdk = import('@aws-sdk/client-iam');
   const send = async <T>(build: (m: typeof import('@aws-sdk/client-iam')) => object, signal?: AbortSignal): Promise<T> => {
     const m = await sdk;
-    client ??= new m.IAMClient({ region: 'us-east-1', credentials: settings.credentials, maxAttempts: 1, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
+    client ??= new m.IAMClient({ region: settings.region ?? 'us-east-1', credentials: settings.credentials, maxAttempts: 1, ...(settings.endpoint ? { endpoint: settings.endpoint } : {}) });
     const timeout = AbortSignal.timeout(settings.timeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     return (await client.send(build(m) as never, { abortSignal })) as T;

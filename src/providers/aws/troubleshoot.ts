@@ -257,7 +257,7 @@ class AwsChecklist {
       deny = statedDeny;
     } else if (who.startsWith('arn:') && this.deps.policyReader !== null) {
       const s = this.open();
-      s.policies ??= (this.deps.policyReader ?? createPolicyReader)({ credentials: s.credentials, endpoint: this.o.stsEndpoint, timeoutMs: this.timeoutMs });
+      s.policies ??= (this.deps.policyReader ?? createPolicyReader)({ credentials: s.credentials, endpoint: this.o.stsEndpoint, region: this.o.region, timeoutMs: this.timeoutMs });
       const found = await s.policies.findDenies(this.o.roleArn ?? this.callerArn ?? who, action, accountWide ? undefined : resources[0], signal);
       if (!found.read) {
         unknownDeny = true;
