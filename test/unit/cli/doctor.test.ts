@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { main } from '../../../src/cli/main';
 import type { CliIo } from '../../../src/cli/io';
 import { assertNoCanary, canary } from '../../support/canary';
+import { startSilentServer } from '../../support/silentServer';
 import { tempWorkspace } from '../../support/workspace';
 
 async function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
@@ -118,6 +119,27 @@ connections:
       if (c.status === 'skipped') assert.equal(typeof c.reason, 'string');
     }
     assert.equal(json.checks[0].reproduce, `aws sts get-caller-identity --region us-east-1 --endpoint-url ${REFUSED}`);
+  });
+
+  it('a provider that never answers: the sign-in check times out with the fix, nothing hangs', async () => {
+    const silent = await startSilentServer();
+    const quiet = tempWorkspace({
+      'connections.yaml': `secretsManager:\n  scope: workspace\n  provider:\n    type: aws\n    region: us-east-1\n    endpoint: http://127.0.0.1:${silent.port}\nconnections:\n  db:\n    type: postgres\n    host: localhost\n    password: "{{workato:sm:password:app/db}}"\n`,
+    });
+    try {
+      const started = Date.now();
+      const r = await run(['doctor', '--format', 'json'], quiet.root, { ...env, CONNECTION_SECRETS_TIMEOUT_MS: '1000' });
+      assert.equal(r.code, 1, r.all);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+      const identity = (JSON.parse(r.stdout) as { checks: { id: string; status: string; evidence: string[]; fix: string }[] }).checks[0];
+      assert.equal(identity.id, 'aws.identity');
+      assert.equal(identity.status, 'fail');
+      assert.match(identity.evidence.join('\n'), /sts:GetCallerIdentity → Timeout: sts:GetCallerIdentity timed out after 1 s/);
+      assert.match(identity.fix, /reachable/);
+    } finally {
+      quiet.cleanup();
+      await silent.stop();
+    }
   });
 
   it('--connection limits the run to that connection\'s provider and secrets', async () => {
