@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run: Cli
   validate: { summary: 'check connections.yaml files (the editor diagnostics)', load: () => import('./commands/validate') },
   lint: { summary: 'check secret formatting: PEM keys, certificates, references (sarif for CI)', load: () => import('./commands/lint') },
   secrets: { summary: 'list secret names of the providers in scope', load: () => import('./commands/secrets') },
+  doctor: { summary: 'troubleshoot "Permission denied": sign-in, role and permission checks with fixes', load: () => import('./commands/doctor') },
   resolve: { summary: 'resolve a connection (masked; --reveal shows values)', load: () => import('./commands/resolve') },
   test: { summary: 'authenticate to the applications behind connections', load: () => import('./commands/test') },
   workato: { summary: 'clear the Workato secrets cache (workato clear-cache)', load: () => import('./commands/workato') },

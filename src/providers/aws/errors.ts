@@ -185,7 +185,8 @@ function accessDenied(c: Classified, ctx: AwsErrorContext, cause: unknown): Conn
   const facts = parseDenial(said);
   const action = facts.action ?? REQUIRED_ACTION[ctx.operation] ?? `the ${ctx.operation} action`;
   const who = facts.principal ?? 'the signed-in identity';
-  const on = facts.resource ?? ctx.secretId ?? ctx.roleArn;
+  // Not the role: a Secrets Manager call is denied on the secret (or on nothing, for ListSecrets).
+  const on = facts.resource ?? ctx.secretId;
   // These two actions take no resource: a policy must grant them on "*".
   const accountWide = action === 'secretsmanager:ListSecrets' || action === 'secretsmanager:BatchGetSecretValue';
   if (ctx.operation === 'AssumeRole' || action === 'sts:AssumeRole') {

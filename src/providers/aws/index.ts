@@ -8,12 +8,16 @@ import { AwsSecretsProvider, type AwsProviderSettings } from './awsSecretsProvid
 import { createDefaultClients, type AwsClientsFactory } from './clients';
 import { assumeRoleCredentials, baseCredentials, sharedCredentialCache, staticKeysFrom, type CredentialCache } from './credentials';
 import { parseAwsOptions } from './options';
+import { troubleshootAws, type AwsTroubleshootDeps } from './troubleshoot';
+import type { TroubleshootTarget, TroubleshooterFactory } from '../../core/troubleshoot/types';
 
 export { AwsSecretsProvider, BATCH_LIMIT } from './awsSecretsProvider';
 export { createDefaultClients, type AwsClients, type AwsClientSettings, type AwsClientsFactory } from './clients';
 export { CredentialCache } from './credentials';
 export { REQUIRED_ACTION, toAwsError } from './errors';
 export { parseAwsOptions, type AwsOptions } from './options';
+export { troubleshootAws, type AwsTroubleshootDeps } from './troubleshoot';
+export { createPolicyReader, type PolicyReaderFactory } from './iamPolicies';
 
 /** What tests and the bench may replace; production uses the defaults. */
 export interface AwsProviderDeps {
@@ -70,3 +74,10 @@ export function createAwsProvider(config: ProviderConfig, context: ProviderConte
 
 /** The registry's entry point; the optional third argument is for tests and the bench. */
 export const createProvider = ((config: ProviderConfig, context: ProviderContext, deps?: AwsProviderDeps) => createAwsProvider(config, context, deps)) satisfies ProviderFactory;
+
+/**
+ * The troubleshooting checklist of an `aws` block (registry hook `troubleshootChecks`); loaded
+ * with this bundle, so the SDK is evaluated only when someone troubleshoots. The optional third
+ * argument is for tests.
+ */
+export const troubleshoot = ((target: TroubleshootTarget, context: ProviderContext, deps?: AwsTroubleshootDeps) => troubleshootAws(target, context, deps)) satisfies TroubleshooterFactory;
