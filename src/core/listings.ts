@@ -79,6 +79,12 @@ export class SecretListings {
     return load;
   }
 
+  /** The cached listing if fresh, without calling the provider (for a hover's metadata). */
+  peek(config: ProviderConfig, parent?: string): Listing | undefined {
+    const cached = this.entries.get(`${providerKey(config)}|${parent ?? ''}`);
+    return cached && cached.expiresAt > this.now() ? cached.listing : undefined;
+  }
+
   /** Forgets the listings of one provider block (after a write or a reload), or all of them. */
   invalidate(config?: ProviderConfig): void {
     if (!config) {
