@@ -41,6 +41,12 @@ export function modelWith(ctx: Ctx, document: vscode.TextDocument): WorkspaceMod
   const current = model.files.find((f) => f.path === file);
   if (current && current.text === document.getText()) return model;
   const parsed = parseConnectionsFile(document.getText(), file, model.root);
+  // Mid-edit the YAML often does not parse (an unclosed quote): keep the provider and scope the
+  // file had, so the reference being typed is still completed against its provider.
+  if (parsed.problems.some((p) => p.ruleId === 'yaml/syntax') && current) {
+    if (current.provider) parsed.provider = current.provider;
+    if (current.scope) parsed.scope = current.scope;
+  }
   return buildModel(model.root, [...model.files.filter((f) => f.path !== file), parsed].sort((a, b) => a.path.localeCompare(b.path)));
 }
 

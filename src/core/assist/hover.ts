@@ -99,11 +99,12 @@ export function hoverMarkdown(f: HoverFacts): string {
   rows.push(['Connection', `${code(located.connection.name)} · ${code(located.field.path)}`]);
   for (const [k, v] of rows) lines.push(`${k}: ${v}  `);
   const why = f.error ?? located.problem;
-  if (why && f.status !== 'resolved' && f.status !== 'untrusted') lines.push('', escapeMarkdown(why));
-  const others = f.problems.filter((m) => !why || !m.includes(why));
-  if (others.length) {
-    lines.push('', '**Linter**');
-    for (const m of others) lines.push(`- ${escapeMarkdown(m)}`);
+  // The diagnostic on the reference usually says the same and more ("closest existing …"): then it alone.
+  const said = why !== undefined && f.problems.some((m) => m.includes(why));
+  if (why && !said && f.status !== 'resolved' && f.status !== 'untrusted') lines.push('', escapeMarkdown(why));
+  if (f.problems.length) {
+    lines.push('', '**Problems**');
+    for (const m of f.problems) lines.push(`- ${escapeMarkdown(m)}`);
   }
   return lines.join('\n');
 }
