@@ -53,18 +53,19 @@ describe('editor assistance for references (completion, hover, links) on the dem
 
     it('offers the file provider\'s secret names inside {{workato:sm:, then answers from the listing cache', async () => {
       const position = positionOf(doc, 'username: "{{workato:sm:}}"', 'username: "{{workato:sm:'.length);
-      const before = api.cacheStats().providerCalls;
       const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', rootUri(), position, ':');
       const secrets = labels(list).filter((l) => demoSecrets.includes(l));
       assert.deepEqual(secrets.sort(), demoSecrets, `got: ${labels(list).join(', ')}`);
       const jira = list.items.find((i) => i.label === 'jira')!;
       assert.equal(typeof jira.insertText === 'string' ? jira.insertText : jira.insertText?.value, 'jira', 'the braces are already there: only the name is inserted');
-      const afterFirst = api.cacheStats().providerCalls;
-      assert.ok(afterFirst > before, 'the first request lists the provider');
-      const listings = api.listingStats().listings;
+      // The listing counters, not cacheStats(): the diagnostics of the edit fetch in the background meanwhile.
+      const after = api.listingStats();
+      assert.equal(after.listings, 1, 'one listing so far (by this request, or by the diagnostics looking for the closest name)');
       for (let i = 0; i < 10; i++) await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', rootUri(), position, ':');
-      assert.equal(api.cacheStats().providerCalls, afterFirst, 'ten more requests made provider calls');
-      assert.equal(api.listingStats().listings, listings, 'ten more requests listed again');
+      const again = api.listingStats();
+      assert.equal(again.listings, 1, 'ten more requests listed again');
+      assert.equal(again.pages, after.pages, 'ten more requests called list');
+      assert.ok(again.hits >= after.hits + 10, 'ten more requests were answered from the listing cache');
       assertNoSecret(JSON.stringify(list.items), 'the completion items');
     });
 
