@@ -86,7 +86,8 @@ function toCompletionItem(document: vscode.TextDocument, position: vscode.Positi
   item.insertText = e.snippet ? new vscode.SnippetString(e.insertText) : e.insertText;
   const start = document.positionAt(e.replaceStart);
   const end = document.positionAt(Math.max(e.replaceEnd, document.offsetAt(position)));
-  item.range = { inserting: new vscode.Range(start, position), replacing: new vscode.Range(start, end) };
+  // One range for both modes: a name or key in a reference is replaced whole, never spliced into.
+  item.range = new vscode.Range(start, end);
   if (e.detail) item.detail = e.detail;
   if (e.documentation) item.documentation = e.documentation;
   if (e.filterText) item.filterText = e.filterText;
