@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { activate, assertNoSecret, waitFor, workspaceRoot, type ExtensionApi } from './helpers';
@@ -113,6 +114,20 @@ describe('editor assistance for references (completion, hover, links) on the dem
     const md = hovers.flatMap((h) => h.contents).find((c): c is vscode.MarkdownString => c instanceof vscode.MarkdownString || (typeof c === 'object' && 'isTrusted' in c));
     assert.ok(md, 'the hover is Markdown');
     assertNoSecret(text, 'the hover of a resolved reference');
+  });
+
+  it('the hover\'s copy link copies the value through the usual copy command, never showing it', async () => {
+    const doc = await vscode.workspace.openTextDocument(rootUri());
+    const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', rootUri(), positionOf(doc, '{{workato:sm:password:jira}}', 5)));
+    const link = /\(command:(connectionSecrets\.secret\.copy)\?([^ )]+)/.exec(text);
+    assert.ok(link, 'no copy link in the hover');
+    const args = JSON.parse(decodeURIComponent(link[2])) as unknown[];
+    assert.deepEqual(args, [{ file: rootUri().fsPath, name: 'jira', field: 'auth.password' }]);
+    await vscode.commands.executeCommand(link[1], ...args);
+    const expected = (JSON.parse(fs.readFileSync(path.join(workspaceRoot(), 'secrets.json'), 'utf8')) as Record<string, Record<string, string>>).jira.password;
+    // Compared, never printed.
+    assert.ok((await vscode.env.clipboard.readText()) === expected, 'the clipboard does not hold the jira password');
+    await vscode.env.clipboard.writeText('');
   });
 
   it('hover on an unresolved reference: why, the linter\'s message and the closest key — no value, no reveal link', async () => {
