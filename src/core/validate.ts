@@ -116,11 +116,16 @@ async function closestFixes(model: WorkspaceModel, file: string, provider: Provi
       ids = undefined; // the listing failed: the diagnostic stands without suggestions
     }
     if (!ids?.length) return undefined;
-    // AWS lists ARNs; a reference by name is compared with (and fixed to) names.
-    const byName = provider.type === 'aws' && !target.secretId.startsWith('arn:');
-    const candidates = ids.map((id) => (byName ? awsName(id) : id));
+    // AWS lists ARNs. Names are compared (ARNs share a long prefix, so every ARN would look close);
+    // a reference by name is fixed to a name, one by ARN to the ARN.
     what = 'secrets';
-    names = closestNames(target.secretId, candidates);
+    if (provider.type === 'aws') {
+      const byArn = target.secretId.startsWith('arn:');
+      const arnOf = new Map(ids.map((id) => [awsName(id), id]));
+      names = closestNames(awsName(target.secretId), arnOf.keys()).map((n) => (byArn ? arnOf.get(n)! : n));
+    } else {
+      names = closestNames(target.secretId, ids);
+    }
     return { what, names, fixes: fixesFor(model, file, provider, ref, names.map((n) => ({ secretId: n, ...(target.key !== undefined ? { key: target.key } : {}) }))) };
   }
   if (ref.errorCode === 'MissingKey' && options.resolver && target.key !== undefined) {

@@ -133,3 +133,30 @@ connections:
     assertNoCanary(unresolved + resolved, [password], 'hover');
   });
 });
+
+describe('rename safety on AWS: names compared, the form of the reference kept', () => {
+  const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111122223333:secret:${name}-AbCdEf`;
+  it('suggests by name for a reference by name or by ARN, not every ARN', async () => {
+    const { parseConnectionsFile, buildModel } = await import('../../../../src/core/config');
+    const { ConnectionSecretsError } = await import('../../../../src/core/errors');
+    const text = `secretsManager:
+  provider:
+    type: aws
+    region: us-east-1
+connections:
+  a:
+    type: postgres
+    host: h
+    user: "{{workato:sm:username:jira}}"
+    password: "{{workato:sm:password:${arn('jira')}}}"
+`;
+    const model = buildModel('/ws', [parseConnectionsFile(text, '/ws/connections.yaml', '/ws')]);
+    const provider = {
+      getValues: async (ids: readonly string[]) => new Map(ids.map((id) => [id, new ConnectionSecretsError('NotFound', `Secrets Manager can't find the specified secret "${id}"`)])),
+    } as unknown as SecretsProvider;
+    const resolver = new Resolver({ getProvider: async () => provider });
+    const problems = await checkWorkspace(model, { resolver, lint: false, secretIds: async () => [arn('jira-prod'), arn('warehouse'), arn('billing')] });
+    const fixes = problems.filter((p) => p.ruleId === 'ref/unresolved').map((p) => p.fixes?.map((f) => f.edits[0].newText));
+    assert.deepEqual(fixes, [['{{workato:sm:username:jira-prod}}'], [`{{workato:sm:password:${arn('jira-prod')}}}`]]);
+  });
+});
