@@ -306,3 +306,13 @@ export function providersInScope(model: WorkspaceModel): ProviderConfig[] {
   }
   return model.files.filter((f) => !f.isRoot && f.provider).map((f) => f.provider!);
 }
+
+/**
+ * The provider a reference written in `file` resolves against under the scope rule: the root
+ * file's in workspace scope, the file's own (project files) in project scope.
+ */
+export function providerForFile(model: WorkspaceModel, file: string): ProviderConfig | undefined {
+  if (model.scope === 'workspace') return model.files.find((f) => f.isRoot)?.provider;
+  const own = model.files.find((f) => f.path === file);
+  return own && !own.isRoot ? own.provider : undefined;
+}

@@ -25,7 +25,10 @@ export interface TextEdit {
 export interface Fix {
   title: string;
   edits: TextEdit[];
-  /** The main fix for the problem; the editor marks it preferred. */
+  /**
+   * The main fix for the problem; the editor marks it preferred. `false` says the fix is a guess
+   * (a "did you mean" name) that "Fix all" must never apply, even when it is the only one.
+   */
   preferred?: boolean;
   /** Fixes that need the host (e.g. moving a value into the secrets manager) name a command id. */
   command?: { id: string; args: unknown[] };

@@ -141,38 +141,61 @@ export class Resolver {
     }));
 
     // 2. Fetch all distinct secrets in one go.
-    const values = new Map<string, SecretValue | Error>();
+    let values = new Map<string, SecretValue | Error>();
     if (provider) {
       const ids = [...new Set(planned.flatMap((p) => p.refs.filter((r) => r.target).map((r) => r.target!.secretId)))];
-      if (ids.length) {
-        let instance: SecretsProvider | undefined;
-        let providerError: Error | undefined;
-        try {
-          instance = await this.getProvider(provider);
-        } catch (e) {
-          providerError = e instanceof Error ? e : new Error(String(e));
-        }
-        const byKey = await this.cache.getMany(
-          ids.map((id) => cacheKey(provider, id)),
-          async (keys) => {
-            if (!instance) throw providerError!;
-            const wanted = keys.map((k) => k.slice(k.indexOf('|') + 1));
-            const fetched = await instance.getValues(wanted, signal);
-            const out = new Map<string, SecretValue | Error>();
-            for (const id of wanted) {
-              const v = fetched.get(id) ?? new ConnectionSecretsError('NotFound', `The provider returned nothing for "${id}"`);
-              if (!(v instanceof Error)) this.redactor.add(v.value);
-              out.set(cacheKey(provider, id), v);
-            }
-            return out;
-          },
-        );
-        for (const id of ids) values.set(id, byKey.get(cacheKey(provider, id))!);
-      }
+      if (ids.length) values = await this.fetch(provider, ids, signal);
     }
 
     // 3. Extract keys, build masked displays and (when complete) the values for testers.
     return planned.map(({ connection, refs }) => this.finish(connection, provider, refs, values));
+  }
+
+  /** Values of `ids` through the cache; the misses go to the provider in one `getValues` call. */
+  private async fetch(provider: ProviderConfig, ids: readonly string[], signal?: AbortSignal): Promise<Map<string, SecretValue | Error>> {
+    let instance: SecretsProvider | undefined;
+    let providerError: Error | undefined;
+    try {
+      instance = await this.getProvider(provider);
+    } catch (e) {
+      providerError = e instanceof Error ? e : new Error(String(e));
+    }
+    const byKey = await this.cache.getMany(
+      ids.map((id) => cacheKey(provider, id)),
+      async (keys) => {
+        if (!instance) throw providerError!;
+        const wanted = keys.map((k) => k.slice(k.indexOf('|') + 1));
+        const fetched = await instance.getValues(wanted, signal);
+        const out = new Map<string, SecretValue | Error>();
+        for (const id of wanted) {
+          const v = fetched.get(id) ?? new ConnectionSecretsError('NotFound', `The provider returned nothing for "${id}"`);
+          if (!(v instanceof Error)) this.redactor.add(v.value);
+          out.set(cacheKey(provider, id), v);
+        }
+        return out;
+      },
+    );
+    const values = new Map<string, SecretValue | Error>();
+    for (const id of ids) values.set(id, byKey.get(cacheKey(provider, id))!);
+    return values;
+  }
+
+  /**
+   * The key NAMES of a JSON key/value secret, fetched through the cache like any resolution (so a
+   * second request costs no provider call); undefined when the value is not a JSON object. The
+   * value itself never leaves this method. Throws the provider's error for that secret.
+   */
+  async keysOf(provider: ProviderConfig, secretId: string, signal?: AbortSignal): Promise<string[] | undefined> {
+    const v = (await this.fetch(provider, [secretId], signal)).get(secretId)!;
+    if (v instanceof Error) throw v;
+    return keyNames(v.value);
+  }
+
+  /** Metadata of a cached secret (version, last change, state), without fetching and without the value. */
+  cachedMetadata(provider: ProviderConfig, secretId: string): Omit<SecretValue, 'value'> | undefined {
+    const v = this.cache.peek(cacheKey(provider, secretId));
+    if (!v) return undefined;
+    return { id: v.id, ...(v.version !== undefined ? { version: v.version } : {}), ...(v.state ? { state: v.state } : {}), ...(v.updatedOn ? { updatedOn: v.updatedOn } : {}) };
   }
 
   private finish(connection: Connection, provider: ProviderConfig | undefined, refs: ResolvedReference[], values: Map<string, SecretValue | Error>): ResolvedConnection {
@@ -311,6 +334,17 @@ export function extractKey(secret: SecretValue, target: ReferenceTarget, type: P
   }
   const v = obj[target.key];
   return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** The top-level key names of a JSON object value; undefined for anything else. */
+export function keyNames(value: string): string[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed) : undefined;
 }
 
 function substitute(raw: unknown, subs: Map<string, string>): unknown {

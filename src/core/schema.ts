@@ -127,6 +127,28 @@ export function closest(word: string, candidates: Iterable<string>, maxDistance 
   return bestD <= Math.min(maxDistance, Math.max(1, Math.floor(word.length / 2))) ? best : undefined;
 }
 
+/**
+ * Up to `limit` candidates closest to `word` by edit distance (case-insensitive), nearest first,
+ * for "did you mean" fixes of renamed secrets and keys. A candidate qualifies within
+ * `max(2, ⌊length/2⌋)` edits, or when one name contains the other (`jira` → `jira-prod`).
+ */
+export function closestNames(word: string, candidates: Iterable<string>, limit = 3): string[] {
+  const w = word.toLowerCase();
+  const allowed = Math.max(2, Math.floor(word.length / 2));
+  const scored: { name: string; d: number }[] = [];
+  for (const c of new Set(candidates)) {
+    const lc = c.toLowerCase();
+    if (lc === w) continue;
+    let d = editDistance(w, lc);
+    // Renames often add or drop a suffix/prefix ("jira" → "jira-prod"): rank them as near.
+    if (d > allowed && w.length >= 3 && (lc.includes(w) || w.includes(lc))) d = allowed;
+    if (d <= allowed) scored.push({ name: c, d });
+  }
+  scored.sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  return scored.slice(0, limit).map((s) => s.name);
+}
+
+/** Levenshtein distance (capped for very long inputs, which cannot be typos of each other). */
 export function editDistance(a: string, b: string): number {
   if (a.length > 200 || b.length > 200) return Math.abs(a.length - b.length) + 200;
   const prev = new Array<number>(b.length + 1);

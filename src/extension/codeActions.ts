@@ -76,7 +76,8 @@ function countFixable(problems: readonly Problem[]): number {
 }
 
 function preferredEditFix(p: Problem): Fix | undefined {
-  const fix = p.fixes?.find((f) => f.preferred) ?? (p.fixes?.length === 1 ? p.fixes[0] : undefined);
+  // A lone fix counts as the certain one unless it says otherwise (a "did you mean" guess does).
+  const fix = p.fixes?.find((f) => f.preferred) ?? (p.fixes?.length === 1 && p.fixes[0].preferred !== false ? p.fixes[0] : undefined);
   return fix && !fix.command && fix.edits.length ? fix : undefined;
 }
 

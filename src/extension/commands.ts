@@ -18,6 +18,8 @@ import { workatoCommands } from './workatoCommands';
 
 export interface Ui {
   providersTree: ProvidersTreeDataProvider;
+  /** The Providers view (for `reveal`). */
+  providersView: vscode.TreeView<unknown>;
   connectionsTree: ConnectionsTreeDataProvider;
   documents: SecretValueDocuments;
   updateDiagnostics: () => Promise<void>;
@@ -30,6 +32,21 @@ export type Factory = (ctx: Ctx, ui: Ui) => Command;
 export interface ConnectionRef {
   file: string;
   name: string;
+}
+
+/** One field of a connection, named exactly (a hover's reveal / copy link passes it as JSON). */
+export interface FieldRef extends ConnectionRef {
+  field: string;
+}
+
+/** A secret in the Providers view: the declaring file of its provider block and the secret id (a reference's link). */
+export interface SecretRef {
+  provider: string;
+  secretId: string;
+}
+
+function isFieldRef(arg: unknown): arg is FieldRef {
+  return isConnectionRef(arg) && typeof (arg as FieldRef).field === 'string';
 }
 
 function isConnectionRef(arg: unknown): arg is ConnectionRef {
@@ -68,6 +85,11 @@ export async function pickConnection(ctx: Ctx, arg: unknown): Promise<{ model: W
 async function pickValueItem(ctx: Ctx, ui: Ui, arg: unknown): Promise<SecretItem | FieldItem | undefined> {
   if (arg instanceof SecretItem || arg instanceof FieldItem) return arg;
   const picked = await pickConnection(ctx, arg);
+  if (picked && isFieldRef(arg)) {
+    const field = picked.connection.fields.find((f) => f.path === arg.field && f.references.length);
+    if (!field) throw new Error(`${picked.connection.name} has no field "${arg.field}" with a secret reference (was the file changed?)`);
+    return new FieldItem(new ConnectionItem(picked.model, picked.connection, undefined), field, undefined, !ctx.trusted);
+  }
   if (!picked) return undefined;
   const item = new ConnectionItem(picked.model, picked.connection, undefined);
   const fields = picked.connection.fields.filter((f) => f.references.length);
@@ -178,7 +200,18 @@ export const commands: Record<string, Factory> = {
     if (arg instanceof LoadMoreItem) await ui.providersTree.loadMore(arg);
   },
 
+  'connectionSecrets.providers.reveal': (ctx, ui) => async (arg) => {
+    const ref = arg as SecretRef | undefined;
+    if (!ref || typeof ref.provider !== 'string' || typeof ref.secretId !== 'string') return undefined;
+    if (!ctx.trusted) throw new Error('this workspace is not trusted, so the Providers view lists no secrets. Trust it (Manage Workspace Trust) to browse them');
+    const item = await ui.providersTree.findSecret(ref.provider, ref.secretId);
+    if (!item) throw new Error(`the provider declared in ${vscode.workspace.asRelativePath(ref.provider)} does not list "${ref.secretId}". Check the name in the reference, or Reload Providers if it was just created`);
+    await ui.providersView.reveal(item, { select: true, focus: true, expand: false });
+    return { revealed: item.id };
+  },
+
   'connectionSecrets.providers.refresh': (ctx, ui) => async () => {
+    ctx.listings.invalidate();
     await ctx.resetProviders();
     ui.providersTree.refresh();
   },

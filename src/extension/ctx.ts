@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { SecretCache } from '../core/cache';
 import { ConnectionSecretsError } from '../core/errors';
 import { FetchedValueLints, type LintSettings, type PemForm } from '../core/lint';
+import { SecretListings } from '../core/listings';
 import type { ProviderConfig } from '../core/model';
 import type { SecretsProvider } from '../core/provider';
 import { ProviderPool } from '../core/providerPool';
@@ -27,6 +28,8 @@ export class Ctx implements vscode.Disposable {
   readonly credentials: SecretStorageCredentials;
   cache: SecretCache;
   resolver: Resolver;
+  /** Listings (names, never values) for completion and "closest name" fixes, kept for the cache TTL. */
+  listings: SecretListings;
   private pool: ProviderPool;
   /** Provider calls made through this context (for the untrusted-workspace guarantee and tests). */
   providerCalls = 0;
@@ -37,6 +40,7 @@ export class Ctx implements vscode.Disposable {
     this.pool = this.createPool();
     this.cache = this.createCache();
     this.resolver = new Resolver({ getProvider: (c) => this.provider(c), cache: this.cache, redactor: this.redactor });
+    this.listings = this.createListings();
     this.disposables.push(
       this.config.onDidChange(() => {
         // Timeouts and cache bounds apply to new providers and a new cache.
@@ -46,6 +50,7 @@ export class Ctx implements vscode.Disposable {
         // The new cache is empty: findings come back as values are fetched again.
         this.valueLints.clear();
         this.resolver = new Resolver({ getProvider: (c) => this.provider(c), cache: this.cache, redactor: this.redactor });
+        this.listings = this.createListings();
       }),
     );
   }
@@ -80,6 +85,12 @@ export class Ctx implements vscode.Disposable {
   private createCache() {
     const { cacheTtlSeconds, cacheMaxEntries } = this.config.settings;
     return new SecretCache({ ttlMs: cacheTtlSeconds * 1000, maxEntries: cacheMaxEntries, onStore: (key, value) => this.valueLints.record(key, value) });
+  }
+
+  private createListings() {
+    // The same TTL as fetched values and the same page size as the Providers view.
+    const { cacheTtlSeconds, pageSize } = this.config.settings;
+    return new SecretListings({ getProvider: (c) => this.provider(c), ttlMs: cacheTtlSeconds * 1000, pageSize });
   }
 
   /** The linter's settings (connectionSecrets.lint.*). */

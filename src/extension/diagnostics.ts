@@ -4,7 +4,7 @@
  * action provider.
  */
 import * as vscode from 'vscode';
-import type { Problem, Scope } from '../core/model';
+import type { Problem, ProviderConfig, Scope } from '../core/model';
 import { scopeChangeWarning } from '../core/scope';
 import { checkWorkspace } from '../core/validate';
 import type { Ctx } from './ctx';
@@ -35,7 +35,9 @@ export function registerDiagnostics(ctx: Ctx, store: ProblemDiagnostics): { upda
       const resolve = ctx.trusted && ctx.config.settings.resolveInDiagnostics;
       let problems: Problem[];
       try {
-        problems = await checkWorkspace(model, { ...(resolve ? { resolver: ctx.resolver } : {}), lint: ctx.lintSettings(), fetched: (key) => ctx.valueLints.get(key) });
+        // A missing secret gets "closest existing names" fixes from the (cached) listing.
+        const secretIds = async (provider: ProviderConfig, parent?: string) => (await ctx.listings.list(provider, parent)).items.filter((s) => s.kind !== 'folder').map((s) => s.id);
+        problems = await checkWorkspace(model, { ...(resolve ? { resolver: ctx.resolver, secretIds } : {}), lint: ctx.lintSettings(), fetched: (key) => ctx.valueLints.get(key) });
       } catch (e) {
         ctx.log.error(`checking ${model.root} failed: ${String(e)}`);
         problems = model.problems;

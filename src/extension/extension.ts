@@ -3,7 +3,9 @@
  * API the in-editor tests use. No provider SDK is evaluated here; they load on first use.
  */
 import * as vscode from 'vscode';
+import type { ListingStats } from '../core/listings';
 import type { WorkspaceModel } from '../core/model';
+import { registerAssist } from './assist';
 import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
 import { registerCommands } from './commands';
@@ -19,8 +21,12 @@ import { registerUriHandler, type HandledLink } from './uriHandler';
 
 export interface ConnectionSecretsApi {
   providersTree: ProvidersTreeDataProvider;
+  /** The Providers view: a reference's link reveals (and selects) its secret here. */
+  providersView: vscode.TreeView<unknown>;
   connectionsTree: ConnectionsTreeDataProvider;
   model(): readonly WorkspaceModel[];
+  /** Listings made for completion and fixes: started, pages fetched, answered from the cache. */
+  listingStats(): ListingStats;
   cacheStats(): { entries: number; providerCalls: number };
   /** Resolves when the first load (and its diagnostics) is done. */
   ready: Promise<void>;
@@ -36,11 +42,12 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
     const providersTree = new ProvidersTreeDataProvider(ctx);
     const connectionsTree = new ConnectionsTreeDataProvider(ctx);
     const documents = new SecretValueDocuments();
+    const providersView = vscode.window.createTreeView<unknown>('connectionSecrets.providers', { treeDataProvider: providersTree as vscode.TreeDataProvider<unknown>, showCollapseAll: true });
     context.subscriptions.push(
       providersTree,
       connectionsTree,
       documents,
-      vscode.window.createTreeView('connectionSecrets.providers', { treeDataProvider: providersTree, showCollapseAll: true }),
+      providersView,
       vscode.window.createTreeView('connectionSecrets.connections', { treeDataProvider: connectionsTree, showCollapseAll: true }),
       vscode.workspace.registerTextDocumentContentProvider(VALUE_SCHEME, documents),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -54,7 +61,8 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
     const diagnostics = registerDiagnostics(ctx, problems);
     registerLinting(ctx, problems, { documents, updateDiagnostics: diagnostics.update });
     context.subscriptions.push(vscode.window.registerFileDecorationProvider(new LintBadgeDecorationProvider()));
-    registerCommands(ctx, { providersTree, connectionsTree, documents, updateDiagnostics: diagnostics.update });
+    registerCommands(ctx, { providersTree, providersView, connectionsTree, documents, updateDiagnostics: diagnostics.update });
+    registerAssist(ctx, problems);
     registerCodeLens(ctx, connectionsTree);
     const links = registerUriHandler(ctx);
 
@@ -65,8 +73,10 @@ export function activate(context: vscode.ExtensionContext): ConnectionSecretsApi
 
     return {
       providersTree,
+      providersView,
       connectionsTree,
       model: () => ctx.models.all,
+      listingStats: () => ctx.listings.stats,
       cacheStats: () => ({ entries: ctx.resolver.cache.stats.entries, providerCalls: ctx.providerCalls }),
       ready,
       handledLinks: () => links.handled,

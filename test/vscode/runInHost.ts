@@ -271,12 +271,13 @@ function readExtensionHostLog(serverDataDir: string): string {
 }
 
 /** What may ship in the .vsix (.vscodeignore is an allow-list; this keeps it honest). */
-const shippable = [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/(providers|testers)\/[\w-]+\.js$/, /^media\//, /^(README|CHANGELOG)\.md$/, /^LICENSE(\.md|\.txt)?$/];
+const shippable = [/^package\.json$/, /^dist\/extension\.js$/, /^dist\/(providers|testers)\/[\w-]+\.js$/, /^media\//, /^schemas\/connections\.schema\.json$/, /^(README|CHANGELOG)\.md$/, /^LICENSE(\.md|\.txt)?$/];
 
 function checkPackagedFiles(files: string[]): { ok: boolean; title: string; error?: string } {
   const title = '.vsix holds the runtime files only (no sources, maps, CLI, examples or secrets)';
   const stray = files.filter((f) => !shippable.some((re) => re.test(f)));
-  const absent = ['package.json', 'dist/extension.js'].filter((f) => !files.includes(f));
+  // The JSON schema is contributed for yamlValidation: without it the YAML extension reports a missing schema.
+  const absent = ['package.json', 'dist/extension.js', 'schemas/connections.schema.json'].filter((f) => !files.includes(f));
   if (stray.length || absent.length) return { ok: false, title, error: [stray.length ? `unexpected: ${stray.join(', ')}` : '', absent.length ? `missing: ${absent.join(', ')}` : ''].filter(Boolean).join('; ') };
   return { ok: true, title };
 }

@@ -1,4 +1,5 @@
 /** `connection-secrets validate [dir]`: the editor's diagnostics, for terminals and CI. */
+import { SecretListings } from '../../core/listings';
 import { checkWorkspace } from '../../core/validate';
 import { EXIT, type CliIo } from '../io';
 import { createCliResolver, formatOf, formatProblem, loadDir, parse, problemJson } from '../shared';
@@ -14,7 +15,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const model = await loadDir(positionals[0], io);
   const { resolver, pool } = createCliResolver(io);
   try {
-    const problems = await checkWorkspace(model, values.offline ? {} : { resolver });
+    // A missing secret is reported with the closest names the provider lists (as in the editor).
+    const listings = new SecretListings({ getProvider: (c) => pool.get(c) });
+    const secretIds = async (c: Parameters<typeof listings.list>[0], parent?: string) => (await listings.list(c, parent)).items.filter((s) => s.kind !== 'folder').map((s) => s.id);
+    const problems = await checkWorkspace(model, values.offline ? {} : { resolver, secretIds });
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.filter((p) => p.severity === 'warning').length;
     if (format === 'json') {

@@ -33,6 +33,8 @@ export class SecretItem extends vscode.TreeItem {
   constructor(
     readonly provider: ProviderItem,
     readonly secret: SecretSummary,
+    /** The Vault folder it is listed in; undefined: directly below the provider. */
+    readonly parentFolder?: SecretItem,
   ) {
     super(secret.name, secret.kind === 'folder' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     this.id = `secret:${provider.config.file}:${secret.id}`;
@@ -86,6 +88,8 @@ type Node = ProviderItem | SecretItem | LoadMoreItem | MessageItem;
 
 interface Listing {
   items: SecretSummary[];
+  /** The items' tree nodes, made once: `TreeView.reveal` and the view see the same instances. */
+  nodes: Map<string, SecretItem>;
   nextToken?: string;
   error?: string;
   loading?: Promise<void>;
@@ -101,6 +105,8 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
   /** Pages loaded per node id, so "Load more" appends instead of reloading. */
   private readonly listings = new Map<string, Listing>();
   private readonly identities = new Map<string, string>();
+  /** Provider nodes by declaring file, reused while the model holds the same block. */
+  private readonly roots = new Map<string, ProviderItem>();
   private readonly revealed = new Map<string, string>();
   private readonly revealTimers = new Map<string, NodeJS.Timeout>();
   private readonly subscription: vscode.Disposable;
@@ -115,6 +121,7 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
 
   refresh(): void {
     this.listings.clear();
+    this.roots.clear();
     this.identities.clear();
     this.emitter.fire(undefined);
   }
@@ -155,7 +162,32 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
   }
 
   getParent(node: Node): Node | undefined {
-    if (node instanceof SecretItem) return node.provider;
+    if (node instanceof SecretItem) return node.parentFolder ?? node.provider;
+    if (node instanceof LoadMoreItem) return node.parent;
+    return undefined;
+  }
+
+  /**
+   * The tree item of a secret (the target of a reference's link), found as a user would: opening
+   * the provider, the Vault folders on the way, and "Load more" until it appears. AWS secrets
+   * match by ARN or name. Undefined when the provider does not list it.
+   */
+  async findSecret(providerFile: string, secretId: string, maxPages = 200): Promise<SecretItem | undefined> {
+    const roots = await this.getChildren();
+    let node: ProviderItem | SecretItem | undefined = roots.find((r): r is ProviderItem => r instanceof ProviderItem && r.config.file === providerFile);
+    for (let pages = 0; node && pages < maxPages; pages++) {
+      const kids = await this.getChildren(node);
+      const hit = kids.find((k): k is SecretItem => k instanceof SecretItem && k.secret.kind !== 'folder' && (k.secret.id === secretId || k.secret.name === secretId));
+      if (hit) return hit;
+      const folder = kids.find((k): k is SecretItem => k instanceof SecretItem && k.secret.kind === 'folder' && secretId.startsWith(k.secret.id));
+      if (folder) {
+        node = folder;
+        continue;
+      }
+      const more = kids.find((k): k is LoadMoreItem => k instanceof LoadMoreItem);
+      if (!more) return undefined;
+      await this.loadMore(more);
+    }
     return undefined;
   }
 
@@ -163,7 +195,15 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
     if (!node) {
       // Untrusted and empty workspaces return nothing so the view's welcome content explains why.
       if (!this.ctx.trusted) return [];
-      return this.ctx.models.all.flatMap((m) => providersInScope(m).map((p) => new ProviderItem(p, m)));
+      return this.ctx.models.all.flatMap((m) =>
+        providersInScope(m).map((p) => {
+          const known = this.roots.get(p.file);
+          if (known && known.config === p) return known;
+          const item = new ProviderItem(p, m);
+          this.roots.set(p.file, item);
+          return item;
+        }),
+      );
     }
     if (node instanceof ProviderItem) return this.listChildren(node, node, undefined);
     if (node instanceof SecretItem && node.secret.kind === 'folder') return this.listChildren(node.provider, node, node.secret.id);
@@ -184,7 +224,7 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
     const key = nodeKey(node);
     let listing = this.listings.get(key);
     if (!listing) {
-      listing = { items: [] };
+      listing = { items: [], nodes: new Map() };
       this.listings.set(key, listing);
       listing.loading = this.fetchPage(provider, listing, parentId, undefined);
       if (node instanceof ProviderItem) void this.loadIdentity(node);
@@ -193,7 +233,13 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
     if (listing.error && listing.items.length === 0) {
       return [new MessageItem('Failed to load secrets', listing.error, 'error', { command: 'connectionSecrets.showLog', title: 'Show details' })];
     }
-    const children: Node[] = listing.items.map((s) => new SecretItem(provider, s));
+    const folder = node instanceof SecretItem ? node : undefined;
+    const nodes = listing.nodes;
+    const children: Node[] = listing.items.map((s) => {
+      let item = nodes.get(s.id);
+      if (!item) nodes.set(s.id, (item = new SecretItem(provider, s, folder)));
+      return item;
+    });
     if (children.length === 0) children.push(new MessageItem('No secrets', parentId ? 'This folder is empty' : 'The provider holds no secrets yet', 'info'));
     if (listing.error) children.push(new MessageItem('Failed to load more', listing.error, 'error', { command: 'connectionSecrets.showLog', title: 'Show details' }));
     if (listing.nextToken) children.push(new LoadMoreItem(node));

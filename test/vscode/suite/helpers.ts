@@ -22,6 +22,10 @@ export interface ExtensionApi {
   model(): unknown[];
   /** Resolves when the first load of the workspace files (and its diagnostics) is done. */
   ready: Promise<void>;
+  /** The Providers view (references' links reveal their secret there). */
+  providersView: vscode.TreeView<unknown>;
+  /** Listings made for completion and fixes. */
+  listingStats(): { listings: number; pages: number; hits: number };
 }
 
 export interface ResolvedField {

@@ -8,9 +8,10 @@
  * anything does).
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as vscode from 'vscode';
-import { activate, assertNoSecret, children, describeItems, flatten, waitFor, type ExtensionApi, type ResolveResult, type ShownItem } from './helpers';
+import { activate, assertNoSecret, children, describeItems, flatten, waitFor, workspaceRoot, type ExtensionApi, type ResolveResult, type ShownItem } from './helpers';
 import { peersFixture, type PeersFixture } from './peersFixture';
 
 const MASK = '••••••••';
@@ -250,6 +251,86 @@ describe('Providers and connections on moto, OpenBao and the Azure Key Vault sta
       assert.ok(r.ok, `${peers.azure!.connection} did not resolve: ${JSON.stringify(r.fields)}`);
       assert.deepEqual(fieldsOf(r)['auth.token'], { display: `Bearer ${MASK}`, status: 'resolved' });
       assertNoSecret(JSON.stringify(r), 'the resolve result', peers.values);
+    });
+  });
+
+  describe('editor assistance on the real providers (completion, hover, link)', () => {
+    const fileOf = async (project: string) => vscode.workspace.openTextDocument(vscode.Uri.file(path.join(workspaceRoot(), project, 'connections.yaml')));
+    const at = (doc: vscode.TextDocument, marker: string, offset: number) => {
+      const i = doc.getText().indexOf(marker);
+      assert.ok(i >= 0, `"${marker}" is not in ${vscode.workspace.asRelativePath(doc.uri)}`);
+      return doc.positionAt(i + offset);
+    };
+    const complete = async (doc: vscode.TextDocument, position: vscode.Position) => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, position, ':');
+      assertNoSecret(JSON.stringify(list.items), 'completion items', peers.values);
+      return list.items;
+    };
+    const labelOf = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+
+    it('aws (moto): every secret name over three pages, listed once for 100 requests; then the keys, names only', async () => {
+      const doc = await fileOf(peers.aws.project);
+      const ref = `{{workato:sm:password:${peers.aws.secret}}}`;
+      const secretPart = at(doc, ref, '{{workato:sm:password:'.length);
+      const before = api.cacheStats().providerCalls;
+      const items = await complete(doc, secretPart);
+      const names = items.filter((i) => i.kind === vscode.CompletionItemKind.Value).map(labelOf);
+      assert.deepEqual([...names].sort(), [...peers.aws.names].sort(), 'the names moto holds');
+      const calls = api.cacheStats().providerCalls - before;
+      assert.equal(calls, Math.ceil(peers.aws.names.length / peers.aws.pageSize), 'one ListSecrets call per page of the tree\'s size');
+      const listed = api.cacheStats().providerCalls;
+      for (let i = 0; i < 100; i++) await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', doc.uri, secretPart, ':');
+      assert.equal(api.cacheStats().providerCalls, listed, '100 more requests called moto');
+      const keyPart = at(doc, ref, '{{workato:sm:'.length);
+      const keys = (await complete(doc, keyPart)).filter((i) => i.kind === vscode.CompletionItemKind.Property).map(labelOf);
+      assert.deepEqual([...keys].sort(), [...peers.aws.keys].sort());
+    });
+
+    it('vault (OpenBao): engines, folders and secrets along the path, and the keys', async () => {
+      const doc = await fileOf(peers.vault.project);
+      const ref = '{{workato:sm:password:kv2:apps/payments/db}}';
+      const engines = (await complete(doc, at(doc, ref, '{{workato:sm:password:'.length))).map(labelOf);
+      for (const e of Object.keys(peers.vault.engines)) assert.ok(engines.includes(`${e}/`), `no engine ${e}/ among ${engines.join(', ')}`);
+      const top = (await complete(doc, at(doc, ref, '{{workato:sm:password:kv2:'.length))).map(labelOf);
+      assert.ok(top.includes('apps/'), `kv2/ holds apps/: ${top.join(', ')}`);
+      const inApps = (await complete(doc, at(doc, ref, '{{workato:sm:password:kv2:apps/'.length))).map(labelOf);
+      assert.deepEqual([...inApps].sort(), ['payments/', 'reporting/']);
+      const inPayments = (await complete(doc, at(doc, ref, '{{workato:sm:password:kv2:apps/payments/'.length))).map(labelOf);
+      assert.deepEqual([...inPayments].sort(), ['api', 'db']);
+      const keys = (await complete(doc, at(doc, ref, '{{workato:sm:'.length))).filter((i) => i.kind === vscode.CompletionItemKind.Property).map(labelOf);
+      assert.ok(keys.includes('password') && keys.includes('username'), `keys: ${keys.join(', ')}`);
+    });
+
+    it('hover on the moto reference: version and last change, no value; its link reveals the secret past "Load more"', async () => {
+      const doc = await fileOf(peers.aws.project);
+      const ref = `{{workato:sm:password:${peers.aws.secret}}}`;
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, at(doc, ref, 4));
+      const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+      assert.match(text, /\$\(pass\) resolved/);
+      assert.match(text, /Provider: aws \(/);
+      assert.match(text, /Version: `[0-9a-f-]{36}`/);
+      assert.match(text, /Last changed: \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+      assertNoSecret(text, 'the hover', peers.values);
+      const links = (await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri)).filter((l) => l.target?.scheme === 'command');
+      const link = links.find((l) => decodeURIComponent(l.target!.query).includes(`"secretId":"${peers.aws.secret}"`));
+      assert.ok(link, `no link to ${peers.aws.secret}`);
+      const result = await vscode.commands.executeCommand<{ revealed: string }>(link.target!.path, ...(JSON.parse(decodeURIComponent(link.target!.query)) as unknown[]));
+      assert.ok(result, 'the reveal command failed (see the log)');
+      const selected = await waitFor('the tree selection', () => api.providersView.selection.length > 0 && api.providersView.selection);
+      assert.equal((await api.providersTree.getTreeItem(selected[0])).label, peers.aws.secret);
+    });
+
+    it('the link of a Vault reference reveals the secret inside its folders', async () => {
+      const doc = await fileOf(peers.vault.project);
+      const links = (await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri)).filter((l) => l.target?.scheme === 'command');
+      const link = links.find((l) => decodeURIComponent(l.target!.query).includes('"secretId":"kv2:apps/payments/db"'));
+      assert.ok(link, 'no link to kv2:apps/payments/db');
+      const result = await vscode.commands.executeCommand<{ revealed: string }>(link.target!.path, ...(JSON.parse(decodeURIComponent(link.target!.query)) as unknown[]));
+      assert.match(result?.revealed ?? '', /:kv2:apps\/payments\/db$/);
+      await waitFor('the vault secret selected', async () => {
+        const sel = api.providersView.selection;
+        return sel.length > 0 && (await api.providersTree.getTreeItem(sel[0])).id === result.revealed;
+      });
     });
   });
 

@@ -90,4 +90,23 @@ describe('untrusted workspace', () => {
       fs.rmSync(file, { force: true });
     }
   });
+  it('editor assistance fetches nothing: schema completion only, a hover that says why, no links', async () => {
+    const uri = vscode.Uri.file(path.join(workspaceRoot(), 'connections.yaml'));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const text = doc.getText();
+    const inRef = doc.positionAt(text.indexOf('{{workato:sm:password:jira}}') + '{{workato:sm:password:'.length);
+    const secrets = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, inRef, ':');
+    assert.deepEqual(secrets.items.filter((i) => i.kind === vscode.CompletionItemKind.Value).map((i) => i.label), [], 'secret names offered in restricted mode');
+    const typeValue = doc.positionAt(text.indexOf('type: file') + 'type: '.length);
+    const types = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', uri, typeValue);
+    assert.ok(types.items.some((i) => i.label === 'vault'), 'the schema still offers provider types');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, inRef);
+    const hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(hover, /not trusted, so nothing is fetched/);
+    assert.doesNotMatch(hover, /command:/);
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', uri);
+    assert.deepEqual(links.filter((l) => l.target?.scheme === 'command'), [], 'links to the Providers view (which lists nothing here)');
+    assert.equal(api.cacheStats().providerCalls, 0);
+    assertNoSecret(hover, 'the hover');
+  });
 });

@@ -1,0 +1,125 @@
+/**
+ * Editor assistance as a person meets it in the workbench: the suggest widget inside a reference
+ * lists the demo's secret names, the hover on a reference shows what it points at (never the
+ * value), and the hover's "Show in Providers" link — a trusted command link — selects the secret
+ * in the Providers view.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expandPane, openViewContainer, openWorkbench, runFromPalette, screenshot, treeRow, type Workbench } from './workbench';
+
+describe('Editor assistance in the workbench (UI)', function () {
+  let wb: Workbench | undefined;
+  let page: Page;
+  let secrets: string[];
+
+  before(async function () {
+    wb = await openWorkbench(this);
+    page = wb.page;
+    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
+    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+  });
+
+  after(async () => {
+    await wb?.close();
+  });
+
+  async function assertNoSecretOnScreen(where: string) {
+    const text = await page.locator('body').innerText();
+    for (const s of secrets) assert.ok(!text.includes(s), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
+  }
+
+  /** Moves the cursor with Go to Line (line:column, 1-based). */
+  async function goTo(line: number, column: number) {
+    // The quick input's ":" mode (Ctrl+G is taken by the browser-hosted workbench).
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(`:${line}:${column}`);
+    await page.locator('.quick-input-widget', { hasText: `line ${line}` }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 30_000 });
+  }
+
+  it('suggests the secret names inside a reference, and the hover explains it with a link into the Providers view', async () => {
+    const text = fs.readFileSync(path.join(wb!.workspace, 'connections.yaml'), 'utf8').split('\n');
+    const line = text.findIndex((l) => l.includes('{{workato:sm:password:jira}}'));
+    assert.ok(line >= 0);
+    const column = text[line].indexOf('{{workato:sm:password:') + '{{workato:sm:password:'.length + 1;
+
+    await openViewContainer(page, 'Connection Secrets');
+    const connections = await expandPane(page, 'Connections');
+    await treeRow(connections, 'jira').waitFor({ timeout: 60_000 });
+    const editorLine = page.locator('.editor-group-container .view-line', { hasText: 'workato:sm:password:jira' });
+    for (let attempt = 1; ; attempt++) {
+      await treeRow(connections, 'jira').locator('.label-name').click();
+      try {
+        await editorLine.first().waitFor({ timeout: 20_000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
+
+    await goTo(line + 1, column);
+    await page.keyboard.press('Control+Space');
+    const suggest = page.locator('.editor-widget.suggest-widget');
+    await suggest.locator('.monaco-list-row', { hasText: 'warehouse' }).waitFor({ timeout: 30_000 });
+    const rows = (await suggest.locator('.monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+    for (const name of ['deploy', 'jira', 'payments', 'reporting', 'statuspage', 'warehouse']) assert.ok(rows.includes(name), `no "${name}" in the suggest widget: ${rows.join(', ')}`);
+    await screenshot(page, '08-completion');
+    await assertNoSecretOnScreen('with the suggest widget open');
+    await page.keyboard.press('Escape');
+
+    await goTo(line + 1, column);
+    await runFromPalette(page, 'Show or Focus Hover');
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Secret reference' });
+    await hover.waitFor({ timeout: 30_000 });
+    const shown = await hover.innerText();
+    assert.match(shown, /resolved/);
+    assert.match(shown, /Provider: file \(workspace\)/);
+    assert.match(shown, /Key: password/);
+    assert.match(shown, /Reveal value/);
+    await screenshot(page, '09-hover');
+    await assertNoSecretOnScreen('with the hover open');
+
+    await hover.locator('a', { hasText: 'Show in Providers' }).click();
+    const providers = await expandPane(page, 'Providers');
+    await treeRow(providers, 'jira').and(page.locator('[aria-selected="true"]')).waitFor({ timeout: 30_000 });
+    await screenshot(page, '10-link-revealed');
+    await assertNoSecretOnScreen('after following the link');
+  });
+
+  it('typing a new reference: the names come up at ":", choosing one, then the keys, closes it', async () => {
+    const lines = fs.readFileSync(path.join(wb!.workspace, 'connections.yaml'), 'utf8').split('\n');
+    const last = lines.findIndex((l) => l.includes('{{workato:sm:token:statuspage}}'));
+    await page.locator('.editor-group-container .view-line').first().click();
+    await goTo(last + 1, lines[last].length + 1);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('password: "{{workato:sm:', { delay: 30 });
+    const suggest = page.locator('.editor-widget.suggest-widget');
+    await suggest.locator('.monaco-list-row', { hasText: 'warehouse' }).waitFor({ timeout: 30_000 });
+    await page.keyboard.type('wareh', { delay: 30 });
+    await page.keyboard.press('Enter');
+    const typed = page.locator('.editor-group-container .view-line', { hasText: 'workato:sm:warehouse' });
+    await typed.waitFor({ timeout: 30_000 });
+    const written = (await typed.innerText()).replace(/\u00a0/g, ' ').trim();
+    console.log(`      typed line: ${written}`);
+    assert.equal(written, 'password: "{{workato:sm:warehouse}}"');
+    // The key: a ":" typed before the name opens the key names of that secret.
+    await goTo(last + 2, written.indexOf('warehouse') + (lines[last].length - lines[last].trimStart().length) + 1);
+    await page.keyboard.type(':', { delay: 30 });
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Control+Space');
+    await suggest.locator('.monaco-list-row', { hasText: 'password' }).waitFor({ timeout: 30_000 });
+    const keys = (await suggest.locator('.monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim()).sort();
+    assert.deepEqual(keys, ['password', 'username']);
+    await screenshot(page, '11-completion-keys');
+    await page.keyboard.press('Enter');
+    await page.locator('.editor-group-container .view-line', { hasText: 'workato:sm:password:warehouse}}' }).waitFor({ timeout: 30_000 });
+    await assertNoSecretOnScreen('after completing the key');
+    await runFromPalette(page, 'File: Revert File');
+  });
+});
