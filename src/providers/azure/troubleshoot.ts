@@ -454,7 +454,10 @@ export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, 
     title: 'Raw GET of a referenced secret',
     step: 2,
     needs: ['azure.vault', 'azure.token'],
-    reproduce: names.length ? `${login}TOKEN=$(${tokenCmd} --query accessToken -o tsv) && curl -sS${cacert} -H "Authorization: Bearer $TOKEN" "${rawUrl(names[0])}"` : undefined,
+    // The sed masks the value on the way to the terminal, as the check does in its evidence.
+    reproduce: names.length
+      ? `${login}TOKEN=$(${tokenCmd} --query accessToken -o tsv) && curl -sS${cacert} -w '\\nHTTP %{http_code}\\n' -H "Authorization: Bearer $TOKEN" "${rawUrl(names[0])}" | sed -E 's/"value":"([^"\\\\]|\\\\.)*"/"value":"(hidden)"/'`
+      : undefined,
     async run({ signal }) {
       if (!names.length) return noSecrets();
       const p = parts();
