@@ -6,8 +6,9 @@
  * (Key Vault's secrets REST API and the Entra ID token endpoint), because lowkey-vault — the
  * emulator the issue names — cannot be installed here: its application jar
  * (com.github.nagyesta.lowkey-vault:lowkey-vault-app) is not served by the package mirror this
- * machine reaches (checked again on 2026-12-04: HTTP 404 for every version), and lowkey-vault
- * never denies anything anyway. Denials, the firewall and the refused client secrets are answered
+ * machine reaches — the project found HTTP 404 for every version, and today (2026-12-04)
+ * `mvn -U dependency:get` again found neither 3.4.0 nor 5.0.0 — and lowkey-vault never denies
+ * anything anyway. Denials, the firewall and the refused client secrets are answered
  * with RECORDED Microsoft error bodies (test/fixtures/azure/recordedErrors.ts). What this cannot
  * prove: Azure's real authorization decisions and real token issuance.
  */
