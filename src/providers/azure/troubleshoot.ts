@@ -9,8 +9,10 @@
  * fix. Only the unauthenticated probe and the raw GET of step 2 are plain HTTPS requests: they
  * exist to show what the service itself answers, which the SDK hides.
  */
+import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
 import { ConnectionSecretsError, describeError } from '../../core/errors';
 import type { ProviderContext } from '../../core/provider';
 import { withTimeout } from '../../core/retry';
@@ -41,29 +43,103 @@ interface RawResponse {
   body: string;
 }
 
-/** One GET over HTTPS with the provider's TLS trust; the caller bounds it with a timeout. */
-function rawGet(url: string, options: { ca?: string[]; token?: string; signal: AbortSignal }): Promise<RawResponse> {
+/**
+ * The proxy the Azure SDK would use for `url`, by its proxy policy's rules: HTTPS_PROXY, then
+ * ALL_PROXY, then HTTP_PROXY (each also in lower case); NO_PROXY lists exact hosts or ".suffix"es.
+ * The hand-made requests follow them so they take the same way out as the SDK's.
+ */
+export function proxyFor(url: string, env: NodeJS.ProcessEnv): URL | undefined {
+  const read = (name: string) => env[name] || env[name.toLowerCase()] || undefined;
+  const proxy = read('HTTPS_PROXY') ?? read('ALL_PROXY') ?? read('HTTP_PROXY');
+  if (!proxy) return undefined;
+  const host = new URL(url).hostname;
+  const bypassed = (read('NO_PROXY') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .some((p) => (p.startsWith('.') ? host.endsWith(p) || host === p.slice(1) : host === p));
+  if (bypassed) return undefined;
+  try {
+    return new URL(proxy);
+  } catch {
+    return undefined;
+  }
+}
+
+interface RawOptions {
+  ca?: string[];
+  token?: string;
+  proxy?: URL;
+  signal: AbortSignal;
+}
+
+/** A TLS connection to `target` through an HTTP CONNECT tunnel, verified as a direct one would be. */
+function tunnel(target: URL, proxy: URL, options: RawOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method: 'GET',
-        headers: { accept: 'application/json', 'user-agent': 'connection-secrets-doctor', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
-        ...(options.ca ? { ca: options.ca } : {}),
-        signal: options.signal,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= MAX_BODY_BYTES) chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
+    const port = target.port || '443';
+    const authority = `${target.hostname}:${port}`;
+    const auth = proxy.username ? { 'proxy-authorization': `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}` } : {};
+    const req = (proxy.protocol === 'https:' ? https : http).request({
+      host: proxy.hostname,
+      port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+      method: 'CONNECT',
+      path: authority,
+      headers: { host: authority, ...auth },
+      signal: options.signal,
+    });
+    req.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(
+          new ConnectionSecretsError('Unreachable', `The proxy ${proxy.host} refused to open a tunnel to ${authority} (HTTP ${res.statusCode ?? '?'}).`, {
+            fix: `Check HTTPS_PROXY${res.statusCode === 407 ? ' (the proxy asks for credentials: http://user:password@host:port)' : ''}, or add ${target.hostname} to NO_PROXY if it is reached directly.`,
+            detail: `proxy HTTP ${res.statusCode ?? '?'}`,
+          }),
+        );
+        return;
+      }
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      const secure = tls.connect({ socket, host, servername: net.isIP(host) ? undefined : host, ...(options.ca ? { ca: options.ca } : {}) });
+      secure.once('secureConnect', () => resolve(secure));
+      secure.once('error', (e) => {
+        socket.destroy();
+        reject(e);
+      });
+      secure.once('close', () => socket.destroy());
+    });
     req.on('error', reject);
+    req.end();
+  });
+}
+
+/** One GET over HTTPS with the provider's TLS trust (and proxy); the caller bounds it with a timeout. */
+async function rawGet(url: string, options: RawOptions): Promise<RawResponse> {
+  const target = new URL(url);
+  const socket = options.proxy ? await tunnel(target, options.proxy, options) : undefined;
+  return new Promise((resolve, reject) => {
+    const headers = { host: target.host, accept: 'application/json', 'user-agent': 'connection-secrets-doctor', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
+    const onResponse = (res: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(c);
+      });
+      res.on('end', () => {
+        // One request per tunnel: nothing else would ever close it.
+        socket?.destroy();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    };
+    // Through a tunnel the TLS session already exists: HTTP is spoken over it as is.
+    const req = socket
+      ? http.request({ host: target.hostname, path: `${target.pathname}${target.search}`, method: 'GET', headers, createConnection: () => socket, signal: options.signal }, onResponse)
+      : https.request(url, { method: 'GET', headers, ...(options.ca ? { ca: options.ca } : {}), signal: options.signal }, onResponse);
+    req.on('error', (e) => {
+      socket?.destroy();
+      reject(e);
+    });
     req.end();
   });
 }
@@ -122,13 +198,13 @@ function isoDate(d: Date | undefined): string | undefined {
  * the tenant unknown. Asking for the document directly tells them apart: Entra ID answers an
  * unknown tenant with AADSTS90002, which `toAzureError` then explains.
  */
-async function signInEndpointFailure(p: AzureParts, asked: string, err: ConnectionSecretsError, signal: AbortSignal): Promise<CheckOutcome> {
+async function signInEndpointFailure(p: AzureParts, asked: string, err: ConnectionSecretsError, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<CheckOutcome> {
   const authority = p.options.authorityHost ?? 'https://login.microsoftonline.com';
   const url = `${authority}/${p.options.tenantId}/v2.0/.well-known/openid-configuration`;
   const ctx: AzureErrorContext = { vaultUrl: p.options.vaultUrl, vaultName: p.options.vaultName, operation: 'signing in', tenantId: p.options.tenantId, clientId: p.options.clientId, authorityHost: authority };
   const outcome = failed(asked, err);
   try {
-    const r = await withTimeout(`Reaching ${new URL(url).host}`, 10_000, (s) => rawGet(url, { ca: p.tlsOptions?.ca, signal: s }), signal);
+    const r = await withTimeout(`Reaching ${new URL(url).host}`, 10_000, (s) => rawGet(url, { ca: p.tlsOptions?.ca, proxy: proxyFor(url, env), signal: s }), signal);
     let description: string | undefined;
     try {
       description = (JSON.parse(r.body) as { error_description?: string }).error_description;
@@ -153,6 +229,7 @@ async function signInEndpointFailure(p: AzureParts, asked: string, err: Connecti
  */
 export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, context: ProviderContext): Check[] => {
   const timeoutMs = context.timeoutMs ?? 10_000;
+  const env = context.env ?? process.env;
   let built: AzureParts | undefined;
   // Built on first use and kept once valid, so every check (and a re-run of one) shares one
   // client, one credential and its token cache, exactly as one provider instance would.
@@ -232,12 +309,16 @@ export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, 
     async run({ signal }) {
       const p = parts();
       const url = `${p.options.vaultUrl}/secrets?api-version=${apiVersion}&maxresults=1`;
-      const asked = `GET ${url} without a token`;
+      const proxy = proxyFor(url, env);
+      const asked = `GET ${url} without a token${proxy ? ` through the proxy ${proxy.host}` : ''}`;
       let r: RawResponse;
       try {
-        r = await withTimeout(`Reaching ${new URL(url).host}`, timeoutMs, (s) => rawGet(url, { ca: p.tlsOptions?.ca, signal: s }), signal);
+        r = await withTimeout(`Reaching ${new URL(url).host}`, timeoutMs, (s) => rawGet(url, { ca: p.tlsOptions?.ca, proxy, signal: s }), signal);
       } catch (e) {
-        return failed(asked, typed(p, e, 'reaching the vault'));
+        const err = typed(p, e, 'reaching the vault');
+        // Through a proxy, a refused or dropped connection is the proxy's; say which way the request went.
+        const viaProxy = proxy && err.code === 'Unreachable' && !/^proxy HTTP/.test(err.detail ?? '');
+        return failed(asked, err, viaProxy ? `${err.fix ?? ''} The request went through the proxy ${proxy.host} (HTTPS_PROXY): check that it is running and allows ${new URL(url).host}, or add that host to NO_PROXY.`.trim() : err.fix);
       }
       const challenge = r.status === 401 ? parseChallenge([r.headers['www-authenticate']].flat()[0]) : undefined;
       if (challenge) {
@@ -300,7 +381,7 @@ export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, 
           : typed(p, e, 'signing in');
         // As the provider does: a secret Entra ID refused is forgotten, so the next run asks again.
         if (err.code === 'CredentialsExpired' || err.detail === 'AADSTS7000215') await p.signIn.forgetSecret();
-        if (err.detail === 'sign-in endpoint' && p.options.clientId) return signInEndpointFailure(p, asked, err, signal);
+        if (err.detail === 'sign-in endpoint' && p.options.clientId) return signInEndpointFailure(p, asked, err, env, signal);
         const outcome = failed(asked, err);
         // Which sources the chain tried and why each was unavailable; none of that is secret.
         if (Array.isArray(tried)) {
@@ -463,11 +544,12 @@ export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, 
       const p = parts();
       const name = names[0];
       const url = rawUrl(name);
-      const asked = `GET ${url} with a bearer token`;
+      const proxy = proxyFor(url, env);
+      const asked = `GET ${url} with a bearer token${proxy ? ` through the proxy ${proxy.host}` : ''}`;
       try {
         const t = await withTimeout('Signing in to Microsoft Entra ID', timeoutMs, (s) => p.signIn.credential.getToken(vaultScope(p.options.vaultUrl), { abortSignal: s }), signal);
         if (!t) return { status: 'fail', evidence: [`token for ${vaultScope(p.options.vaultUrl)} → none`], fix: 'Fix the sign-in first (see "Signed in to Microsoft Entra ID").' };
-        const r = await withTimeout(`GET ${secretPath(name)} at ${new URL(url).host}`, timeoutMs, (s) => rawGet(url, { ca: p.tlsOptions?.ca, token: t.token, signal: s }), signal);
+        const r = await withTimeout(`GET ${secretPath(name)} at ${new URL(url).host}`, timeoutMs, (s) => rawGet(url, { ca: p.tlsOptions?.ca, token: t.token, proxy, signal: s }), signal);
         const evidence = [`${asked} → HTTP ${r.status}`, bodyEvidence(r.body)];
         if (r.status === 200) return { status: 'pass', evidence };
         const err = typed(p, asRestError(r), `reading secret "${name}"`, { secretName: name, version: versionOf(name) });

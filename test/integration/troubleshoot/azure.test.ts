@@ -13,6 +13,10 @@
  * prove: Azure's real authorization decisions and real token issuance.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import type { ProviderContext } from '../../../src/core/provider';
 import { MASK } from '../../../src/core/redact';
 import { firstFailure, runChecks, type CheckResult, type TroubleshootTarget } from '../../../src/core/troubleshoot';
 import { troubleshootChecks } from '../../../src/providers';
@@ -25,6 +29,50 @@ const ALL = ['azure.config', 'azure.vault', 'azure.token', 'azure.firewall', 'az
 const authorized = (method: string, path: string, appId: string | undefined) => appId !== undefined && method === 'GET';
 const authorizedGet = (name: string) => (method: string, path: string, appId: string | undefined) => method === 'GET' && path === `/secrets/${name}` && appId !== undefined;
 const authorizedList = (method: string, path: string, appId: string | undefined) => method === 'GET' && path === '/secrets' && appId !== undefined;
+
+/**
+ * A forward proxy that tunnels CONNECT requests (what HTTPS_PROXY points at), recording each
+ * target, or refusing them with a status (407: the proxy wants credentials).
+ */
+async function startConnectProxy() {
+  const connects: string[] = [];
+  const state = { refuse: 0 };
+  // Tunnels outlive the HTTP server's own bookkeeping; closing the proxy ends them.
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    connects.push(req.url ?? '');
+    sockets.add(client);
+    if (state.refuse) {
+      client.end(`HTTP/1.1 ${state.refuse} Refused\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n`);
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      sockets.add(upstream);
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connects,
+    state,
+    stop: () => {
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('troubleshooting: Azure Key Vault checks (HTTPS Key Vault stand-in, recorded Microsoft errors)', function () {
   this.timeout(120_000);
@@ -44,9 +92,9 @@ describe('troubleshooting: Azure Key Vault checks (HTTPS Key Vault stand-in, rec
     return { provider: env.config(options), connection: 'warehouse', secrets: secrets.map((secretId) => ({ secretId, keys: [], usedBy: [`warehouse.password`] })) };
   }
 
-  async function doctor(secrets: string[], options: Record<string, unknown> = {}, credentials?: RecordingCredentials) {
+  async function doctor(secrets: string[], options: Record<string, unknown> = {}, credentials?: RecordingCredentials, context: Partial<ProviderContext> = {}) {
     const creds = credentials ?? new RecordingCredentials({ [`azure.clientSecret:${TENANT}:${CLIENT}`]: env.clientSecret });
-    const checks = await troubleshootChecks(target(secrets, options), { credentials: creds, log: (m) => env.logs.push(m), timeoutMs: 5_000 });
+    const checks = await troubleshootChecks(target(secrets, options), { credentials: creds, log: (m) => env.logs.push(m), timeoutMs: 5_000, ...context });
     const results = await runChecks(checks);
     seen.push(...results);
     assertNoCanary(JSON.stringify(results), env.canaries, 'check results');
@@ -260,6 +308,41 @@ describe('troubleshooting: Azure Key Vault checks (HTTPS Key Vault stand-in, rec
     assert.match(first.evidence[1], /127\.0\.0\.1 is not under vault\.azure\.net → the Azure SDK will not send it a token/);
     assert.match(first.fix ?? '', /disableChallengeResourceVerification: true/);
     assert.equal(byId.get('azure.firewall')!.status, 'skipped');
+  });
+
+  it('behind HTTPS_PROXY the hand-made requests take the proxy, as the SDK would; a refusing proxy is named', async () => {
+    // Only the checks read the context's environment; the SDK reads process.env, so its own
+    // requests go direct here. What is proven is the tunnel of the probe and of the raw GET.
+    const proxy = await startConnectProxy();
+    try {
+      const vaultHost = new URL(env.kv.url).host;
+      const ok = await doctor(['db-password'], {}, undefined, { env: { HTTPS_PROXY: proxy.url } });
+      for (const r of ok.results) assert.equal(r.status, 'pass', `${r.id}: ${r.evidence.join(' | ')}`);
+      assert.match(ok.byId.get('azure.vault')!.evidence[0], new RegExp(`without a token through the proxy 127\\.0\\.0\\.1:\\d+ → 401 with a sign-in challenge`));
+      assert.match(ok.byId.get('azure.rawCall')!.evidence[0], /through the proxy .* → HTTP 200/);
+      assert.deepEqual(proxy.connects, [vaultHost, vaultHost]);
+
+      const bypassed = await doctor(['db-password'], {}, undefined, { env: { HTTPS_PROXY: proxy.url, NO_PROXY: 'localhost,127.0.0.1' } });
+      assert.equal(firstFailure(bypassed.results), undefined);
+      assert.equal(proxy.connects.length, 2, 'NO_PROXY hosts are reached directly');
+
+      proxy.state.refuse = 407;
+      const refused = await doctor(['db-password'], {}, undefined, { env: { https_proxy: proxy.url } });
+      const first = firstFailure(refused.results)!;
+      assert.equal(first.id, 'azure.vault');
+      assert.match(first.evidence[0], new RegExp(`proxy HTTP 407: The proxy 127\\.0\\.0\\.1:\\d+ refused to open a tunnel to ${vaultHost.replace(/\./g, '\\.')} \\(HTTP 407\\)`));
+      assert.match(first.fix ?? '', /Check HTTPS_PROXY \(the proxy asks for credentials/);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('a proxy that is not running: the reachability check says the request went through it', async () => {
+    const { results } = await doctor(['db-password'], {}, undefined, { env: { HTTPS_PROXY: 'http://127.0.0.1:9' } });
+    const first = firstFailure(results)!;
+    assert.equal(first.id, 'azure.vault');
+    assert.match(first.evidence[0], /through the proxy 127\.0\.0\.1:9 → ECONNREFUSED/);
+    assert.match(first.fix ?? '', /went through the proxy 127\.0\.0\.1:9 \(HTTPS_PROXY\).*NO_PROXY/);
   });
 
   it('no clientId: the default credential chain, and the evidence lists each source it tried', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ProviderConfig } from '../../../../src/core/model';
 import type { CredentialSource } from '../../../../src/core/provider';
 import { runChecks, type Check } from '../../../../src/core/troubleshoot';
-import { parseChallenge, troubleshoot } from '../../../../src/providers/azure/troubleshoot';
+import { parseChallenge, proxyFor, troubleshoot } from '../../../../src/providers/azure/troubleshoot';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '0c9b1a6e-4f4e-4c43-9d6a-1f6c1e7b2a11';
@@ -79,6 +79,19 @@ describe('azure troubleshooting: the checklist as data', () => {
     assert.match(results[0].evidence[0], /InvalidConfig: vaultUrl .* has a path/);
     assert.match(results[0].fix ?? '', /Use only the vault's address, e\.g\. https:\/\/contoso-kv\.vault\.azure\.net/);
     assert.ok(results.slice(1).every((r) => r.status === 'skipped'));
+  });
+
+  it('picks the proxy by the Azure SDK\'s rules: HTTPS_PROXY, ALL_PROXY, HTTP_PROXY, any case; NO_PROXY hosts and .suffixes', () => {
+    const url = 'https://contoso-kv.vault.azure.net/secrets';
+    assert.equal(proxyFor(url, {}), undefined);
+    assert.equal(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://other:80' })?.host, 'proxy:3128');
+    assert.equal(proxyFor(url, { https_proxy: 'http://lower:3128' })?.host, 'lower:3128');
+    assert.equal(proxyFor(url, { HTTPS_PROXY: '', ALL_PROXY: 'http://all:1080' })?.host, 'all:1080');
+    assert.equal(proxyFor(url, { HTTP_PROXY: 'http://plain:8080' })?.host, 'plain:8080');
+    assert.equal(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'localhost, .vault.azure.net' }), undefined);
+    assert.equal(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'contoso-kv.vault.azure.net' }), undefined);
+    assert.equal(proxyFor(url, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'azure.net' })?.host, 'proxy:3128', 'a bare name matches that host only');
+    assert.equal(proxyFor(url, { HTTPS_PROXY: 'not a url' }), undefined);
   });
 
   it('reads the tenant and resource of a Key Vault challenge, in both parameter spellings', () => {
