@@ -6,8 +6,9 @@
  *
  * Every Key Vault request goes through the provider's own client, credential and error parsing
  * (`buildAzure`, `toAzureError`), so a check fails exactly as a resolve would and names the same
- * fix. Only the unauthenticated probe and the raw GET of step 2 are plain HTTPS requests: they
- * exist to show what the service itself answers, which the SDK hides.
+ * fix. Only the unauthenticated probe, the raw GET of step 2 and (when MSAL's error says too
+ * little) the tenant's OpenID document are plain HTTPS requests: they show what the service
+ * itself answers, which the SDK hides. They use the provider's TLS trust and the SDK's proxy rules.
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
@@ -198,13 +199,13 @@ function isoDate(d: Date | undefined): string | undefined {
  * the tenant unknown. Asking for the document directly tells them apart: Entra ID answers an
  * unknown tenant with AADSTS90002, which `toAzureError` then explains.
  */
-async function signInEndpointFailure(p: AzureParts, asked: string, err: ConnectionSecretsError, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<CheckOutcome> {
+async function signInEndpointFailure(p: AzureParts, asked: string, err: ConnectionSecretsError, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal): Promise<CheckOutcome> {
   const authority = p.options.authorityHost ?? 'https://login.microsoftonline.com';
   const url = `${authority}/${p.options.tenantId}/v2.0/.well-known/openid-configuration`;
   const ctx: AzureErrorContext = { vaultUrl: p.options.vaultUrl, vaultName: p.options.vaultName, operation: 'signing in', tenantId: p.options.tenantId, clientId: p.options.clientId, authorityHost: authority };
   const outcome = failed(asked, err);
   try {
-    const r = await withTimeout(`Reaching ${new URL(url).host}`, 10_000, (s) => rawGet(url, { ca: p.tlsOptions?.ca, proxy: proxyFor(url, env), signal: s }), signal);
+    const r = await withTimeout(`Reaching ${new URL(url).host}`, timeoutMs, (s) => rawGet(url, { ca: p.tlsOptions?.ca, proxy: proxyFor(url, env), signal: s }), signal);
     let description: string | undefined;
     try {
       description = (JSON.parse(r.body) as { error_description?: string }).error_description;
@@ -381,7 +382,7 @@ export const troubleshoot: TroubleshooterFactory = (target: TroubleshootTarget, 
           : typed(p, e, 'signing in');
         // As the provider does: a secret Entra ID refused is forgotten, so the next run asks again.
         if (err.code === 'CredentialsExpired' || err.detail === 'AADSTS7000215') await p.signIn.forgetSecret();
-        if (err.detail === 'sign-in endpoint' && p.options.clientId) return signInEndpointFailure(p, asked, err, env, signal);
+        if (err.detail === 'sign-in endpoint' && p.options.clientId) return signInEndpointFailure(p, asked, err, env, timeoutMs, signal);
         const outcome = failed(asked, err);
         // Which sources the chain tried and why each was unavailable; none of that is secret.
         if (Array.isArray(tried)) {
