@@ -346,7 +346,8 @@ describe('troubleshooting: Azure Key Vault checks (HTTPS Key Vault stand-in, rec
   });
 
   it('no clientId: the default credential chain, and the evidence lists each source it tried', async () => {
-    const { byId } = await doctor(['db-password'], { clientId: undefined });
+    // The chain probes the managed-identity endpoint, which can be slow to give up on some networks.
+    const { byId } = await doctor(['db-password'], { clientId: undefined }, undefined, { timeoutMs: 20_000 });
     const t = byId.get('azure.token')!;
     assert.equal(t.status, 'fail', t.evidence.join(' | '));
     assert.match(t.evidence[0], /default Azure credential chain \(tenant .*\)/);
