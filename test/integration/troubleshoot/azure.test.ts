@@ -208,6 +208,20 @@ describe('troubleshooting: Azure Key Vault checks (HTTPS Key Vault stand-in, rec
     assert.match(raw.evidence[1], /"innererror":\{"code":"ForbiddenByRbac"\}/);
   });
 
+  it('re-running only the get check after the role is assigned: it passes, the others keep their results', async () => {
+    env.kv.inject(authorizedGet('db-password'), kvForbiddenByRbac(caller, 'contoso-kv', 'db-password'));
+    const checks = await troubleshootChecks(target(['db-password']), { credentials: new RecordingCredentials({ [`azure.clientSecret:${TENANT}:${CLIENT}`]: env.clientSecret }), timeoutMs: 5_000 });
+    const first = await runChecks(checks);
+    assert.equal(firstFailure(first)?.id, 'azure.get');
+    env.kv.clearFaults();
+    env.kv.resetCounts();
+    const again = await runChecks(checks, { only: ['azure.get'], previous: first });
+    seen.push(...first, ...again);
+    assert.equal(again.find((r) => r.id === 'azure.get')!.status, 'pass');
+    assert.equal(again.find((r) => r.id === 'azure.rawCall'), first.find((r) => r.id === 'azure.rawCall'), 'kept as it was');
+    assert.equal(env.kv.count(), 1, 'one request: the same client, its challenge and token already in hand');
+  });
+
   it('ForbiddenByRbac on list: a warning naming the role, the readMetadata data action and "Key Vault Reader"; Get still checked', async () => {
     env.kv.inject(authorizedList, kvForbiddenByRbac(caller, 'contoso-kv', '', 'readMetadata/action'));
     const { results, byId } = await doctor(['db-password']);
