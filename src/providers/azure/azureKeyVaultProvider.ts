@@ -232,6 +232,23 @@ export class AzureKeyVaultProvider implements SecretsProvider {
     };
   }
 
+  /**
+   * Properties of a secret (or of its pinned version) as `getSecret` answers them, the value
+   * dropped here: the troubleshooting checks need the same request Workato makes (Get permission,
+   * disabled secrets refused by Key Vault) without holding the value any longer than the SDK does.
+   */
+  async getProperties(id: string, signal?: AbortSignal): Promise<SecretProperties> {
+    const name = this.checkName(id);
+    const version = this.options.versions.get(name.toLowerCase());
+    const secret = await this.call(
+      `reading secret "${name}"${version ? ` version ${version}` : ''}`,
+      { secretName: name, version },
+      (s) => this.client.getSecret(name, { ...(version ? { version } : {}), abortSignal: s }),
+      signal,
+    );
+    return secret.properties;
+  }
+
   /** Sets the secret's value (a new version; Key Vault creates the secret when it does not exist). */
   async put(id: string, value: string, signal?: AbortSignal): Promise<PutResult> {
     const name = this.checkName(id);

@@ -12,19 +12,12 @@
  *   authorityHost, disableChallengeResourceVerification, serviceVersion
  *                                     # sovereign clouds and emulators; see docs/providers/azure.md
  */
-import tls from 'node:tls';
 import type { ProviderFactory } from '../../core/provider';
-import { AzureKeyVaultProvider } from './azureKeyVaultProvider';
-import { createSignIn } from './credential';
-import { parseAzureOptions } from './options';
+import { buildAzure } from './build';
 
 export { AZURE_OPTION_KEYS, parseAzureOptions } from './options';
 export { AzureKeyVaultProvider } from './azureKeyVaultProvider';
+export { buildAzure, type AzureParts } from './build';
+export { troubleshoot } from './troubleshoot';
 
-export const createProvider: ProviderFactory = (config, context) => {
-  const options = parseAzureOptions(config);
-  // The configured CA is trusted in addition to the public roots (the sign-in endpoint keeps working), per client only.
-  const tlsOptions = options.caCertPem ? { ca: [...tls.rootCertificates, options.caCertPem] } : undefined;
-  const signIn = createSignIn(options, context, tlsOptions);
-  return new AzureKeyVaultProvider(options, context, signIn, { tlsOptions });
-};
+export const createProvider: ProviderFactory = (config, context) => buildAzure(config, context).provider;
