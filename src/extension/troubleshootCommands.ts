@@ -66,7 +66,7 @@ export const troubleshootCommands: Record<string, Factory> = {
     const [target] = troubleshootTargets(model, { connection: connection.name });
     const request: TroubleshootRequest = {
       title: `connection "${connection.name}"`,
-      subtitle: `${connection.type}${connection.project ? ` · project ${connection.project}` : ''} · ${target.provider.type} provider (${whereOf(model, target.provider)}) · ${secretsPhrase(target)}`,
+      subtitle: `${connection.type}${connection.project ? ` in ${connection.project}` : ''} · ${target.provider.type} provider (${whereOf(model, target.provider)}) · ${secretsPhrase(target)}`,
       target,
     };
     return panelFor(ctx).show(request);

@@ -189,8 +189,14 @@ export class TroubleshootPanel implements vscode.Disposable {
     const command = result?.reproduce ?? this.checks.find((c) => c.id === id)?.reproduce;
     if (!command) return;
     // Reproduction commands name credentials only as environment variables; redacted anyway.
-    await vscode.env.clipboard.writeText(this.ctx.redactor.redact(command));
-    void vscode.window.showInformationMessage(`Copied the command that reproduces "${result?.title ?? id}".`);
+    const title = result?.title ?? id;
+    try {
+      await vscode.env.clipboard.writeText(this.ctx.redactor.redact(command));
+      void vscode.window.showInformationMessage(`Copied the command that reproduces "${title}".`);
+    } catch (e) {
+      // A browser-hosted workbench may be denied the clipboard; the command is on the panel.
+      void vscode.window.showWarningMessage(`Copying the command of "${title}" failed: ${String(e)}. Select it in the panel instead.`);
+    }
   }
 
   /** Sends the whole state: the webview may have (re)loaded and know nothing. */
