@@ -33,6 +33,18 @@ export interface TroubleshootRun {
   firstFailure?: string;
 }
 
+/** The results as the commands return them. */
+function outcome(request: TroubleshootRequest, results: CheckResult[]): TroubleshootRun {
+  const first = firstFailure(results);
+  return {
+    title: request.title,
+    provider: request.target.provider.type,
+    ...(request.target.connection ? { connection: request.target.connection } : {}),
+    results,
+    ...(first ? { firstFailure: first.id } : {}),
+  };
+}
+
 const STATUS_WORD: Record<CheckResult['status'], string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skipped: 'SKIP' };
 
 export class TroubleshootPanel implements vscode.Disposable {
@@ -47,6 +59,7 @@ export class TroubleshootPanel implements vscode.Disposable {
   private runInFlight?: Promise<CheckResult[]>;
   private error?: { message: string; fix?: string };
   private webviewReady = false;
+  private disposed = false;
   private abort?: AbortController;
   /** Bumped on each new target: progress of a run for an earlier target is dropped. */
   private generation = 0;
@@ -64,6 +77,7 @@ export class TroubleshootPanel implements vscode.Disposable {
     this.disposables.push(
       this.panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       this.panel.onDidDispose(() => {
+        this.disposed = true;
         this.abort?.abort();
         for (const d of this.disposables) d.dispose();
         onDispose();
@@ -77,7 +91,7 @@ export class TroubleshootPanel implements vscode.Disposable {
    */
   async show(request: TroubleshootRequest): Promise<TroubleshootRun> {
     this.abort?.abort();
-    this.generation++;
+    const generation = ++this.generation;
     this.request = request;
     this.checks = [];
     this.results = new Map();
@@ -85,33 +99,27 @@ export class TroubleshootPanel implements vscode.Disposable {
     this.error = undefined;
     this.panel.title = `Troubleshoot: ${request.title}`;
     this.panel.reveal(undefined, false);
+    let checks: Check[];
     try {
-      this.checks = await troubleshootChecks(request.target, this.ctx.providerContext());
+      checks = await troubleshootChecks(request.target, this.ctx.providerContext());
     } catch (e) {
-      const err = e as { message?: string; fix?: string };
-      this.error = { message: this.ctx.redactor.redact(err.message ?? String(e)), fix: err.fix && this.ctx.redactor.redact(err.fix) };
-      this.replay();
+      if (generation === this.generation) {
+        const err = e as { message?: string; fix?: string };
+        this.error = { message: this.ctx.redactor.redact(err.message ?? String(e)), fix: err.fix && this.ctx.redactor.redact(err.fix) };
+        this.replay();
+      }
       throw e;
     }
+    // Another command re-targeted the panel while the checks loaded: that one runs, not this.
+    if (generation !== this.generation) return outcome(request, []);
+    this.checks = checks;
     this.replay();
-    const results = await this.run();
-    return this.outcome(results);
-  }
-
-  /** The results as the commands return them. */
-  private outcome(results: CheckResult[]): TroubleshootRun {
-    const request = this.request!;
-    return {
-      title: request.title,
-      provider: request.target.provider.type,
-      ...(request.target.connection ? { connection: request.target.connection } : {}),
-      results,
-      ...(firstFailure(results) ? { firstFailure: firstFailure(results)!.id } : {}),
-    };
+    return outcome(request, await this.run());
   }
 
   private async run(only?: string[]): Promise<CheckResult[]> {
     const generation = this.generation;
+    const request = this.request!;
     const abort = new AbortController();
     this.abort = abort;
     const previous = [...this.results.values()];
@@ -136,7 +144,7 @@ export class TroubleshootPanel implements vscode.Disposable {
       const results = await pending;
       if (generation === this.generation) {
         this.post({ type: 'done', ...(firstFailure(results) ? { firstFailure: firstFailure(results)!.id } : {}) });
-        this.logSummary(results, only);
+        this.logSummary(request, results, only);
       }
       return results;
     } finally {
@@ -144,8 +152,7 @@ export class TroubleshootPanel implements vscode.Disposable {
     }
   }
 
-  private logSummary(results: CheckResult[], only: string[] | undefined): void {
-    const request = this.request!;
+  private logSummary(request: TroubleshootRequest, results: CheckResult[], only: string[] | undefined): void {
     const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
     const lines = [
       `Troubleshoot ${request.title} (${request.target.provider.type})${only ? ` — ran again: ${only.join(', ')}` : ''}: ${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warning(s), ${count('skipped')} skipped`,
@@ -225,7 +232,7 @@ export class TroubleshootPanel implements vscode.Disposable {
 
   private post(message: HostMessage): void {
     // Before the script says it is ready, messages could be lost; `ready` replays the state.
-    if (this.webviewReady) void this.panel.webview.postMessage(message);
+    if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
   }
 
   dispose(): void {
