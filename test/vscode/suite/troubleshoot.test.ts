@@ -84,6 +84,18 @@ describe('troubleshooting (the checklist panel on the demo)', () => {
     await waitFor('the panel to show payments', () => troubleshootTabs().length === 1 && troubleshootTabs()[0].label === 'Troubleshoot: connection "payments"');
   });
 
+  it('writes the summary to the Connection Secrets log, led by the first problem, with no value', async () => {
+    await vscode.commands.executeCommand('connectionSecrets.showLog');
+    const doc = await waitFor('the output channel document', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && /Connection Secrets/.test(decodeURIComponent(d.uri.toString())) && /Troubleshoot connection "payments"/.test(d.getText())),
+    );
+    const text = doc.getText();
+    assert.match(text, /Troubleshoot connection "payments" \(file\): 4 passed, 1 failed, 0 warning\(s\), 0 skipped/);
+    assert.match(text, /FAIL file\.secrets: Each referenced secret and key is in the file/);
+    assert.match(text, /First problem: Each referenced secret and key is in the file — Secret "payments" has no key "apiKey"/);
+    assertNoSecret(text, 'the output channel');
+  });
+
   it('takes a Connections tree item, as its context menu passes it', async () => {
     const item = (await flatten(api.connectionsTree, 2)).find((i) => i.label === 'status-page' && /\bconnection\b/.test(i.contextValue));
     assert.ok(item, 'no status-page item in the Connections tree');

@@ -9,11 +9,22 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { expandPane, openViewContainer, openWorkbench, pick, runFromPalette, screenshot, treeRow, type Workbench } from './workbench';
+import { expandPane, openViewContainer, openWorkbench, outputText, pick, runFromPalette, screenshot, treeRow, viewPane, type Workbench } from './workbench';
 
 /** The panel's page: VS Code hosts each webview in an iframe whose page holds the content frame. */
 function panelFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * Moves the focus out of the panel's iframe (onto the empty part of the Providers view), as a
+ * person's click would: a quick pick opened while the webview holds the focus can lose it to the
+ * iframe and close at once.
+ */
+async function focusWorkbench(page: Page): Promise<void> {
+  const pane = viewPane(page, 'Providers').locator('.pane-body');
+  const box = await pane.boundingBox();
+  if (box) await page.mouse.click(box.x + box.width / 2, box.y + box.height - 20);
 }
 
 describe('Troubleshoot Connection in the workbench (UI)', function () {
@@ -54,7 +65,8 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
     await assertNoSecretOnScreen('the panel on jira');
   });
 
-  it('leads with the first problem on the demo\'s broken reference, re-runs one check and copies its command from the panel', async () => {
+  it('leads with the first problem on the demo\'s broken reference, re-runs one check and copies its command from the panel (the log says so)', async () => {
+    await focusWorkbench(page);
     await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
     await pick(page, 'payments');
     const frame = panelFrame(page);
@@ -68,20 +80,44 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
     assert.equal(await failed.locator('.status').innerText(), 'failed');
     assert.match(await failed.locator('.reproduce').innerText(), /^jq '.*' .*secrets\.json$/);
 
-    // "Run again" goes to the extension and comes back as a fresh result.
-    await failed.getByRole('button', { name: 'Run "Each referenced secret and key is in the file" again' }).click();
-    await frame.locator('li.check[data-id="file.secrets"][data-status="fail"]').waitFor({ timeout: 30_000 });
-    await summary.waitFor({ timeout: 30_000 });
-    assert.equal(await frame.locator('#run-all').isEnabled(), true);
-
-    // "Copy command" asks the extension, which copies the command (no secret in it) and says so.
-    await failed.getByRole('button', { name: 'Copy command' }).click();
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Copied the command that reproduces "Each referenced secret and key is in the file"' }).waitFor({ timeout: 30_000 });
-    await runFromPalette(page, 'Notifications: Clear All Notifications');
-
     await assertNoSecretOnScreen('the panel on payments');
     await page.mouse.move(1000, 850);
     const file = await screenshot(page, 'troubleshoot');
     assert.ok(fs.statSync(file).size > 10_000);
+
+    // "Run again" goes to the extension, which runs that check alone and logs it.
+    await failed.getByRole('button', { name: 'Run "Each referenced secret and key is in the file" again' }).click();
+    await frame.locator('#run-all:not([disabled])').waitFor({ timeout: 30_000 });
+    await frame.locator('li.check.first-failure[data-id="file.secrets"][data-status="fail"]').waitFor({ timeout: 30_000 });
+    await summary.waitFor({ timeout: 30_000 });
+
+    // "Copy command" asks the extension, which copies the command (no secret in it) and says so.
+    await failed.getByRole('button', { name: 'Copy command' }).click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Copied the command that reproduces "Each referenced secret and key is in the file"' }).waitFor({ timeout: 30_000 });
+
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Connection Secrets: Show Log');
+    // The output view's own filter shows the summary line of the re-run, however long the log.
+    await page.locator('.part.panel .viewpane-filter input').fill('ran again');
+    await page.locator('.part.panel .view-lines', { hasText: 'ran again: file.secrets' }).first().waitFor({ timeout: 30_000 });
+    assert.match((await outputText(page)).replace(/\s+/g, ' '), /Troubleshoot connection "payments" \(file\) — ran again: file\.secrets: 4 passed, 1 failed/);
+    await assertNoSecretOnScreen('the panel and the log');
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+  });
+
+  it('opens from the Troubleshoot button of a failed resolve', async () => {
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
+    await pick(page, 'jira');
+    await panelFrame(page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Connection Secrets: Resolve Connection');
+    await pick(page, 'payments');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'payments: 0 of 1 reference(s) resolved' });
+    await toast.waitFor({ timeout: 60_000 });
+    await toast.getByRole('button', { name: 'Troubleshoot' }).click();
+    await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
   });
 });
