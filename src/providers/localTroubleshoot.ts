@@ -177,7 +177,11 @@ export function fileChecks(target: TroubleshootTarget): Check[] {
         try {
           const stat = await fs.stat(file);
           if (!stat.isFile()) {
-            return { status: 'fail', evidence: [`stat ${shown} → not a regular file`], fix: `"path" (${JSON.stringify(declared)}) in ${config.file} names a folder; point it at the JSON secrets file.` };
+            return {
+              status: 'fail',
+              evidence: [`stat ${file} → not a regular file`],
+              fix: declared ? `"path" (${JSON.stringify(declared)}) in ${config.file} names a folder; point it at the JSON secrets file.` : `Set "path" in the provider block of ${config.file} to the JSON secrets file (e.g. path: secrets.json).`,
+            };
           }
           await fs.access(file, fsConstants.R_OK);
           return { status: 'pass', evidence: [`stat ${shown} → a file of ${stat.size} bytes`, `read ${shown} → ok`] };

@@ -119,6 +119,19 @@ describe('troubleshooting the file provider', () => {
     }
   });
 
+  it('asks for "path" when the provider block has none', async () => {
+    const w = tempWorkspace({ 'connections.yaml': 'secretsManager:\n  scope: workspace\n  provider:\n    type: file\nconnections: {}\n' });
+    try {
+      const [target] = troubleshootTargets(await loadWorkspace(w.root));
+      const results = await runChecks(await troubleshootChecks(target, { credentials: noCredentials }));
+      assert.equal(firstFailure(results)?.id, 'file.exists');
+      assert.match(results[0].fix ?? '', /^Set "path" in the provider block of .*connections\.yaml to the JSON secrets file/);
+      assert.equal(results.find((r) => r.id === 'file.secrets')?.status, 'skipped');
+    } finally {
+      w.cleanup();
+    }
+  });
+
   it('names the line and column of a JSON syntax error without quoting the file', async () => {
     const secret = canary('near-the-error');
     const w = demoWorkspace(`{\n  "jira": { "password": "${secret}", },\n  "x": 1\n}\n`);
