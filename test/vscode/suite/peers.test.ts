@@ -8,9 +8,11 @@
  * anything does).
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as vscode from 'vscode';
-import { activate, assertNoSecret, children, describeItems, flatten, waitFor, type ExtensionApi, type ResolveResult, type ShownItem } from './helpers';
+import { activate, assertNoSecret, children, describeItems, extension, flatten, waitFor, type ExtensionApi, type ResolveResult, type ShownItem } from './helpers';
 import { peersFixture, type PeersFixture } from './peersFixture';
 
 const MASK = '••••••••';
@@ -50,6 +52,12 @@ async function refresh(name: string): Promise<RefreshResult> {
   const r = await vscode.commands.executeCommand<RefreshResult | undefined>('connectionSecrets.connection.refresh', name);
   assert.ok(r, `refreshing ${name} returned nothing (the command failed; see the Connection Secrets log)`);
   return r;
+}
+
+/** What the Troubleshoot commands return (src/extension/troubleshootPanel.ts): redacted results. */
+interface TroubleshootRun {
+  firstFailure?: string;
+  results: { id: string; step: number; status: string; evidence: string[]; fix?: string; reason?: string }[];
 }
 
 function fieldsOf(r: ResolveResult): Record<string, { display: string; status: string }> {
@@ -251,6 +259,38 @@ describe('Providers and connections on moto, OpenBao and the Azure Key Vault sta
       assert.deepEqual(fieldsOf(r)['auth.token'], { display: `Bearer ${MASK}`, status: 'resolved' });
       assertNoSecret(JSON.stringify(r), 'the resolve result', peers.values);
     });
+  });
+
+  describe('Troubleshoot Provider on each peer (fully permitted: nothing fails)', () => {
+    /**
+     * Whether the packaged provider bundle exports a checklist: each provider's checks land with
+     * that provider's change, so a build without them skips, saying so, instead of failing here.
+     */
+    const hasChecks = (type: string) => {
+      const bundle = path.join(extension().extensionPath, 'dist', 'providers', `${type}.js`);
+      return typeof (createRequire(__filename)(bundle) as { troubleshoot?: unknown }).troubleshoot === 'function';
+    };
+    const projects: [string, string, () => string | undefined][] = [
+      ['aws (moto)', 'aws', () => peers.aws.project],
+      ['vault (OpenBao)', 'vault', () => peers.vault.project],
+      ['azure (Key Vault stand-in)', 'azure', () => peers.azure?.project],
+    ];
+    for (const [label, type, project] of projects) {
+      it(`${label}: every check passes (or is skipped with its reason), and no seeded value is in the results`, async function () {
+        if (!hasChecks(type)) this.skip();
+        const where = project();
+        assert.ok(where, `the pass has no ${type} project`);
+        const item = await providerOf(where);
+        const run = await vscode.commands.executeCommand<TroubleshootRun | undefined>('connectionSecrets.troubleshoot.provider', item.element);
+        assert.ok(run, `Troubleshoot Provider on ${label} returned nothing (the command failed; see the Connection Secrets log)`);
+        const line = (r: TroubleshootRun['results'][number]) => `${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ''} ${r.evidence.join(' | ')}${r.fix ? ` — fix: ${r.fix}` : ''}`;
+        assert.deepEqual(run.results.filter((r) => r.status === 'fail').map(line), [], 'a check failed on a fully permitted setup');
+        assert.equal(run.firstFailure, undefined);
+        assert.ok(run.results.some((r) => r.status === 'pass' && r.step === 2), `no raw call passed: ${run.results.map(line).join('; ')}`);
+        for (const r of run.results.filter((x) => x.status === 'skipped')) assert.ok(r.reason, `${r.id} was skipped without a reason`);
+        assertNoSecret(JSON.stringify(run), `the checks of ${label}`, peers.values);
+      });
+    }
   });
 
   // Mocha runs a suite's own tests before its nested suites: this one must come after them.
