@@ -65,8 +65,18 @@ const common = {
   plugins: [lazyPlugin],
 };
 
+/**
+ * Webview scripts: browser bundles written next to their stylesheets under media/<panel>/ (the
+ * only folder a panel may load from); git-ignored, shipped in the .vsix with media/.
+ */
+const webviews = {
+  browser: { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', minify: production, sourcemap: false, logLevel: 'warning' },
+  entries: [{ in: 'src/webview/troubleshoot/main.ts', out: 'troubleshoot/main' }],
+};
+
 const builds = [
   { ...common, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...webviews.browser, entryPoints: webviews.entries, outdir: 'media' },
   { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: lazyEntryPoints, outdir: 'dist' },
 ];

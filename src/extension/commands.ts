@@ -12,6 +12,7 @@ import { lintCommands } from './lintCommands';
 import { toRange } from './problems';
 import { copyWithTimeout, SecretValueDocuments, valueOf } from './secretValues';
 import { describeTest, retest, testCommands } from './testCommands';
+import { troubleshootCommands } from './troubleshootCommands';
 import { ConnectionItem, ConnectionsTreeDataProvider, FieldItem } from './trees/connectionsTree';
 import { LoadMoreItem, ProvidersTreeDataProvider, SecretItem } from './trees/providersTree';
 import { workatoCommands } from './workatoCommands';
@@ -116,7 +117,12 @@ export const commands: Record<string, Factory> = {
     ctx.log.lines([`Resolved ${connection.name} (${connection.type}): ${resolved}/${r.references.length} reference(s)`, ...r.fields.map((f) => `  ${f.path}: ${f.display}${f.status === 'literal' ? '' : ` [${f.status}]`}`), ...r.references.filter((x) => x.error).map((x) => `  ${x.field}: ${x.error}`)]);
     const message = `${connection.name}: ${resolved} of ${r.references.length} reference(s) resolved`;
     if (r.ok) void vscode.window.showInformationMessage(message);
-    else void vscode.window.showWarningMessage(`${message}. ${r.references.find((x) => x.error)?.error ?? ''}`, 'Show Log').then((a) => a && ctx.log.show());
+    else {
+      void vscode.window.showWarningMessage(`${message}. ${r.references.find((x) => x.error)?.error ?? ''}`, 'Troubleshoot', 'Show Log').then((a) => {
+        if (a === 'Troubleshoot') void vscode.commands.executeCommand('connectionSecrets.troubleshoot.connection', { file: connection.file, name: connection.name });
+        else if (a === 'Show Log') ctx.log.show();
+      });
+    }
     return { connection: connection.name, ok: r.ok, fields: r.fields.map((f) => ({ path: f.path, display: f.display, status: f.status })) };
   },
 
@@ -227,6 +233,7 @@ export const commands: Record<string, Factory> = {
   ...lintCommands,
   ...testCommands,
   ...workatoCommands,
+  ...troubleshootCommands,
 };
 
 export function registerCommands(ctx: Ctx, ui: Ui): void {

@@ -8,7 +8,7 @@ import { ConnectionSecretsError } from '../core/errors';
 import { FetchedValueLints, type LintSettings, type PemForm } from '../core/lint';
 import { SecretListings } from '../core/listings';
 import type { ProviderConfig } from '../core/model';
-import type { SecretsProvider } from '../core/provider';
+import type { ProviderContext, SecretsProvider } from '../core/provider';
 import { ProviderPool } from '../core/providerPool';
 import { Redactor } from '../core/redact';
 import { Resolver } from '../core/resolver';
@@ -74,12 +74,20 @@ export class Ctx implements vscode.Disposable {
     await this.pool.disposeAll();
   }
 
-  private createPool() {
-    return new ProviderPool(createProvider, {
+  /**
+   * What providers get: the same credential source (one SecretStorage prompt serves the trees,
+   * the resolver and the troubleshooting checks), the log and the per-call timeout.
+   */
+  providerContext(): ProviderContext {
+    return {
       credentials: this.credentials,
       log: (m) => this.log.debug(m),
       timeoutMs: this.config.settings.timeoutSeconds * 1000,
-    });
+    };
+  }
+
+  private createPool() {
+    return new ProviderPool(createProvider, this.providerContext());
   }
 
   private createCache() {

@@ -93,9 +93,14 @@ export function showOutcome(ctx: Ctx, o: TestOutcome, connection: Connection, pr
     return;
   }
   const canRefresh = o.failureClass === 'badCredentials' && connection.fields.some((f) => f.references.length);
-  const actions = [...(canRefresh ? ['Refresh Connection'] : []), 'Show Log'];
+  // A reference that did not resolve (core's unresolvedResult says "Not tested: …") or a denial
+  // is what the troubleshooting checklist explains step by step.
+  const canTroubleshoot = o.failureClass === 'denied' || o.message.startsWith('Not tested:');
+  const actions = [...(canRefresh ? ['Refresh Connection'] : []), ...(canTroubleshoot ? ['Troubleshoot'] : []), 'Show Log'];
   void vscode.window.showWarningMessage(text, ...actions).then((a) => {
-    if (a === 'Refresh Connection') void vscode.commands.executeCommand('connectionSecrets.connection.refresh', { file: connection.file, name: connection.name });
+    const ref = { file: connection.file, name: connection.name };
+    if (a === 'Refresh Connection') void vscode.commands.executeCommand('connectionSecrets.connection.refresh', ref);
+    else if (a === 'Troubleshoot') void vscode.commands.executeCommand('connectionSecrets.troubleshoot.connection', ref);
     else if (a === 'Show Log') ctx.log.show();
   });
 }

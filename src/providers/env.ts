@@ -4,7 +4,12 @@
  */
 import { ConnectionSecretsError } from '../core/errors';
 import type { BatchResult, ProviderFactory, SecretDescription, SecretsProvider, SecretValue, ListOptions, SecretPage } from '../core/provider';
+import type { TroubleshooterFactory } from '../core/troubleshoot/types';
 import { localVersion, pageOf } from './local';
+import { envChecks } from './localTroubleshoot';
+
+/** Its troubleshooting checklist: each referenced variable is set (names only), and one variable's length. */
+export const troubleshoot: TroubleshooterFactory = (target, context) => envChecks(target, context);
 
 export const createProvider: ProviderFactory = (config, context) => {
   const prefix = typeof config.options.prefix === 'string' ? config.options.prefix : '';

@@ -10,7 +10,12 @@ import { parseDocument } from 'yaml';
 import { ConnectionSecretsError } from '../core/errors';
 import type { BatchResult, ListOptions, ProviderFactory, PutResult, SecretDescription, SecretPage, SecretsProvider, SecretValue } from '../core/provider';
 import { secretsFilePath } from '../core/localFiles';
+import type { TroubleshooterFactory } from '../core/troubleshoot/types';
 import { localVersion, pageOf } from './local';
+import { fileChecks } from './localTroubleshoot';
+
+/** Its troubleshooting checklist: file exists, is a JSON object, is git-ignored, holds each referenced secret and key. */
+export const troubleshoot: TroubleshooterFactory = (target) => fileChecks(target);
 
 export const createProvider: ProviderFactory = (config) => {
   const file = secretsFilePath(config);

@@ -36,6 +36,20 @@ describe('package.json manifest', () => {
     assert.ok(hidden.includes('connectionSecrets.providers.loadMore'));
   });
 
+  it('offers the Troubleshoot commands in the palette and on connection and provider items, only when trusted', () => {
+    const menus = manifest.contributes.menus as Record<string, { command: string; when: string }[]>;
+    for (const [command, view, token] of [
+      ['connectionSecrets.troubleshoot.connection', 'connectionSecrets.connections', 'connection'],
+      ['connectionSecrets.troubleshoot.provider', 'connectionSecrets.providers', 'provider'],
+    ]) {
+      assert.ok(manifest.contributes.commands.some((c: { command: string }) => c.command === command), `${command} is contributed`);
+      assert.equal(menus.commandPalette.find((m) => m.command === command)?.when, 'isWorkspaceTrusted');
+      const item = menus['view/item/context'].find((m) => m.command === command);
+      assert.ok(item, `${command} is in a tree context menu`);
+      assert.ok(item.when.includes(`view == ${view}`) && item.when.includes(`\\b${token}\\b`) && item.when.includes('isWorkspaceTrusted'), item.when);
+    }
+  });
+
   it('keeps engines.vscode at or below ^1.100.0 and has the CLI bin', () => {
     assert.equal(manifest.engines.vscode, '^1.100.0');
     assert.equal(manifest.bin['connection-secrets'], './dist/cli.js');

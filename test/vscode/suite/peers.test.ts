@@ -53,6 +53,12 @@ async function refresh(name: string): Promise<RefreshResult> {
   return r;
 }
 
+/** What the Troubleshoot commands return (src/extension/troubleshootPanel.ts): redacted results. */
+interface TroubleshootRun {
+  firstFailure?: string;
+  results: { id: string; step: number; status: string; evidence: string[]; fix?: string; reason?: string }[];
+}
+
 function fieldsOf(r: ResolveResult): Record<string, { display: string; status: string }> {
   return Object.fromEntries(r.fields.map((f) => [f.path, { display: f.display, status: f.status }]));
 }
@@ -332,6 +338,29 @@ describe('Providers and connections on moto, OpenBao and the Azure Key Vault sta
         return sel.length > 0 && (await api.providersTree.getTreeItem(sel[0])).id === result.revealed;
       });
     });
+  });
+
+  describe('Troubleshoot Provider on each peer (fully permitted: nothing fails)', () => {
+    const projects: [string, string, () => string | undefined][] = [
+      ['aws (moto)', 'aws', () => peers.aws.project],
+      ['vault (OpenBao)', 'vault', () => peers.vault.project],
+      ['azure (Key Vault stand-in)', 'azure', () => peers.azure?.project],
+    ];
+    for (const [label, type, project] of projects) {
+      it(`${label}: every check passes (or is skipped with its reason), and no seeded value is in the results`, async () => {
+        const where = project();
+        assert.ok(where, `the pass has no ${type} project`);
+        const item = await providerOf(where);
+        const run = await vscode.commands.executeCommand<TroubleshootRun | undefined>('connectionSecrets.troubleshoot.provider', item.element);
+        assert.ok(run, `Troubleshoot Provider on ${label} returned nothing (the command failed; see the Connection Secrets log)`);
+        const line = (r: TroubleshootRun['results'][number]) => `${r.id}: ${r.status}${r.reason ? ` (${r.reason})` : ''} ${r.evidence.join(' | ')}${r.fix ? ` — fix: ${r.fix}` : ''}`;
+        assert.deepEqual(run.results.filter((r) => r.status === 'fail').map(line), [], 'a check failed on a fully permitted setup');
+        assert.equal(run.firstFailure, undefined);
+        assert.ok(run.results.some((r) => r.status === 'pass' && r.step === 2), `no raw call passed: ${run.results.map(line).join('; ')}`);
+        for (const r of run.results.filter((x) => x.status === 'skipped')) assert.ok(r.reason, `${r.id} was skipped without a reason`);
+        assertNoSecret(JSON.stringify(run), `the checks of ${label}`, peers.values);
+      });
+    }
   });
 
   // Mocha runs a suite's own tests before its nested suites: this one must come after them.

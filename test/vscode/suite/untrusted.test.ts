@@ -65,6 +65,14 @@ describe('untrusted workspace', () => {
     assert.equal(api.cacheStats().providerCalls, 0);
   });
 
+  it('troubleshoots nothing: both Troubleshoot commands refuse, open no panel and fetch nothing', async () => {
+    assert.equal(await vscode.commands.executeCommand('connectionSecrets.troubleshoot.connection', 'jira'), undefined);
+    assert.equal(await vscode.commands.executeCommand('connectionSecrets.troubleshoot.provider', 'file'), undefined);
+    const panels = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('connectionSecrets.troubleshoot'));
+    assert.deepEqual(panels.map((t) => t.label), []);
+    assert.equal(api.cacheStats().providerCalls, 0);
+  });
+
   it('refuses a vscode:// refresh link', async () => {
     const links = api as ExtensionApi & { handledLinks(): readonly { connection?: string; refused?: string; outcome: unknown }[] };
     const before = links.handledLinks().length;
