@@ -9,7 +9,7 @@ import type { ProviderContext, ProviderFactory, SecretsProvider } from '../core/
 import type { Check, TroubleshootTarget, TroubleshooterFactory } from '../core/troubleshoot/types';
 
 /** A provider module: its factory and, next to it, its troubleshooting checks (same bundle, same SDK). */
-type ProviderModule = { createProvider: ProviderFactory; troubleshoot?: TroubleshooterFactory };
+type ProviderModule = { createProvider: ProviderFactory; troubleshoot: TroubleshooterFactory };
 
 const loaders: Record<ProviderType, () => Promise<ProviderModule>> = {
   env: () => import('./env'),
@@ -37,10 +37,5 @@ export async function createProvider(config: ProviderConfig, context: ProviderCo
 /** The troubleshooting checklist of the target's provider, loaded with that provider's bundle. */
 export async function troubleshootChecks(target: TroubleshootTarget, context: ProviderContext): Promise<Check[]> {
   const mod = await loaderFor(target.provider)();
-  if (!mod.troubleshoot) {
-    throw new ConnectionSecretsError('InvalidConfig', `Troubleshooting is not available for the ${target.provider.type} provider yet`, {
-      fix: 'Use "connection-secrets resolve" to see what fails for each reference.',
-    });
-  }
   return mod.troubleshoot(target, context);
 }

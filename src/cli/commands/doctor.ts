@@ -103,11 +103,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         onProgress: format === 'text' ? (e) => e.state === 'done' && io.stdout(textOf(e.result)) : undefined,
       });
     } catch (e) {
-      // A provider without checks (or whose checks cannot be built) is one failing line of its
-      // group; the other providers still run.
+      // Checks that cannot be built (a provider bundle that fails to load) are one failing line
+      // of their group; the other providers still run.
       const fix = isConnectionSecretsError(e) ? e.fix : undefined;
       const message = isConnectionSecretsError(e) ? e.message : describeError(e);
-      results = [{ id: `${target.provider.type}.checks`, title: 'Troubleshooting checks available', step: 1, status: 'fail', evidence: [redactor.redact(message)], fix, durationMs: 0 }];
+      results = [{ id: `${target.provider.type}.checks`, title: 'Troubleshooting checks loaded', step: 1, status: 'fail', evidence: [redactor.redact(message)], fix, durationMs: 0 }];
       if (format === 'text') io.stdout(textOf(results[0]));
     }
     if (results.some((r) => r.status === 'fail')) failed = true;
