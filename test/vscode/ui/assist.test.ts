@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { expandPane, openViewContainer, openWorkbench, runFromPalette, screenshot, treeRow, type Workbench } from './workbench';
+import {
+  assertNoSecretShown,
+  expandPane,
+  openViewContainer,
+  openWorkbench,
+  runFromPalette,
+  screenshot,
+  treeRow,
+  workspaceSecretValues,
+  type Workbench,
+} from './workbench';
 
 describe('Editor assistance in the workbench (UI)', function () {
   let wb: Workbench | undefined;
@@ -18,18 +28,14 @@ describe('Editor assistance in the workbench (UI)', function () {
   before(async function () {
     wb = await openWorkbench(this);
     page = wb.page;
-    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
-    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+    secrets = workspaceSecretValues(wb);
   });
 
   after(async () => {
     await wb?.close();
   });
 
-  async function assertNoSecretOnScreen(where: string) {
-    const text = await page.locator('body').innerText();
-    for (const s of secrets) assert.ok(!text.includes(s), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
-  }
+  const assertNoSecretOnScreen = (where: string) => assertNoSecretShown(page, secrets, where);
 
   /** Moves the cursor with Go to Line (line:column, 1-based). */
   async function goTo(line: number, column: number) {

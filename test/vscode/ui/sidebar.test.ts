@@ -4,10 +4,9 @@
  * reads its result from the screen and saves a screenshot under test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import {
+  assertNoSecretShown,
   expandPane,
   expandRow,
   openViewContainer,
@@ -18,6 +17,7 @@ import {
   runFromPalette,
   screenshot,
   treeRow,
+  workspaceSecretValues,
   type Workbench,
 } from './workbench';
 
@@ -31,9 +31,7 @@ describe('Connection Secrets in the workbench (UI)', function () {
   before(async function () {
     wb = await openWorkbench(this);
     page = wb.page;
-    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
-    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
-    assert.ok(secrets.length > 0);
+    secrets = workspaceSecretValues(wb);
   });
 
   after(async () => {
@@ -41,10 +39,7 @@ describe('Connection Secrets in the workbench (UI)', function () {
   });
 
   /** No demo secret value is anywhere on the screen (all text the workbench renders). */
-  async function assertNoSecretOnScreen(where: string) {
-    const text = await page.locator('body').innerText();
-    for (const s of secrets) assert.ok(!text.includes(s) && !text.includes(s.replace(/\\n/g, '\n')), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
-  }
+  const assertNoSecretOnScreen = (where: string) => assertNoSecretShown(page, secrets, where);
 
   /** Parks the mouse so no hover card covers what the screenshot should show. */
   async function unhover() {

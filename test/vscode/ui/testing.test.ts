@@ -5,10 +5,19 @@
  * tree item and the CodeLens. (The in-host suite tests against a real nginx that accepts.)
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { expandPane, openViewContainer, openWorkbench, pick, runFromPalette, screenshot, treeRow, type Workbench } from './workbench';
+import {
+  assertNoSecretShown,
+  expandPane,
+  openViewContainer,
+  openWorkbench,
+  pick,
+  runFromPalette,
+  screenshot,
+  treeRow,
+  workspaceSecretValues,
+  type Workbench,
+} from './workbench';
 
 describe('Testing connections in the workbench (UI)', function () {
   let wb: Workbench | undefined;
@@ -18,18 +27,14 @@ describe('Testing connections in the workbench (UI)', function () {
   before(async function () {
     wb = await openWorkbench(this);
     page = wb.page;
-    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
-    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+    secrets = workspaceSecretValues(wb);
   });
 
   after(async () => {
     await wb?.close();
   });
 
-  async function assertNoSecretOnScreen(where: string) {
-    const text = await page.locator('body').innerText();
-    for (const s of secrets) assert.ok(!text.includes(s), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
-  }
+  const assertNoSecretOnScreen = (where: string) => assertNoSecretShown(page, secrets, where);
 
   it('runs Test Connection from the palette: the failure class and fix on the notification, the tree item and the CodeLens', async () => {
     await openViewContainer(page, 'Connection Secrets');

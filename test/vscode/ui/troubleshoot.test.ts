@@ -7,9 +7,21 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { expandPane, openViewContainer, openWorkbench, outputText, pick, runFromPalette, screenshot, treeRow, viewPane, type Workbench } from './workbench';
+import {
+  assertNoSecretShown,
+  expandPane,
+  openViewContainer,
+  openWorkbench,
+  outputText,
+  pick,
+  runFromPalette,
+  screenshot,
+  treeRow,
+  viewPane,
+  workspaceSecretValues,
+  type Workbench,
+} from './workbench';
 
 /** The panel's page: VS Code hosts each webview in an iframe whose page holds the content frame. */
 function panelFrame(page: Page): FrameLocator {
@@ -35,18 +47,14 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
   before(async function () {
     wb = await openWorkbench(this);
     page = wb.page;
-    const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
-    secrets = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+    secrets = workspaceSecretValues(wb);
   });
 
   after(async () => {
     await wb?.close();
   });
 
-  async function assertNoSecretOnScreen(where: string) {
-    const text = `${await page.locator('body').innerText()}\n${await panelFrame(page).locator('body').innerText()}`;
-    for (const s of secrets) assert.ok(!text.includes(s), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
-  }
+  const assertNoSecretOnScreen = async (where: string) => assertNoSecretShown(page, secrets, where, await panelFrame(page).locator('body').innerText());
 
   it('shows every check of a healthy connection passing', async () => {
     // Once the extension has loaded the demo (its views list the connections), as a person would.

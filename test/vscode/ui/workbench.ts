@@ -4,6 +4,7 @@
  * (activity bar, tree rows, command palette, output panel). Selectors are the workbench's own
  * DOM classes and ARIA labels, the ones VS Code's smoke tests use.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from 'mocha';
@@ -30,6 +31,26 @@ export interface Workbench {
   page: Page;
   workspace: string;
   close(): Promise<void>;
+}
+
+/**
+ * The secret values of the workbench's workspace (its `secrets.json`), 12 characters or more:
+ * shorter ones (a user name) occur on the screen by chance.
+ */
+export function workspaceSecretValues(wb: Workbench): string[] {
+  const walk = (v: unknown): string[] => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(walk) : []);
+  const values = walk(JSON.parse(fs.readFileSync(path.join(wb.workspace, 'secrets.json'), 'utf8'))).filter((s) => s.length >= 12);
+  assert.ok(values.length > 0, `no secret values in ${wb.workspace}/secrets.json: the scan would prove nothing`);
+  return values;
+}
+
+/**
+ * Fails when one of `secrets` — as stored, or with its `\n` escapes as real line breaks (a PEM) —
+ * is in the text on the screen: the workbench, plus `extraText` (a webview's own document).
+ */
+export async function assertNoSecretShown(page: Page, secrets: readonly string[], where: string, extraText = ''): Promise<void> {
+  const text = `${await page.locator('body').innerText()}\n${extraText}`;
+  for (const s of secrets) assert.ok(!text.includes(s) && !text.includes(s.replace(/\\n/g, '\n')), `${where}: a secret value is on the screen (${s.slice(0, 8)}…)`);
 }
 
 /**
