@@ -3,7 +3,7 @@
  * `{{workato:sm:<secret name>}}` resolves to the whole value of the secret's current version (or
  * the version pinned in the provider block's `versions`).
  */
-import { SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
+import { SecretClient, type KeyVaultSecret, type SecretProperties } from '@azure/keyvault-secrets';
 import { ConnectionSecretsError } from '../../core/errors';
 import type {
   BatchResult,
@@ -208,7 +208,8 @@ export class AzureKeyVaultProvider implements SecretsProvider {
     return result;
   }
 
-  async getValue(id: string, signal?: AbortSignal): Promise<SecretValue> {
+  /** The secret (or its pinned version) as `getSecret` answers it. */
+  private async fetch(id: string, signal?: AbortSignal): Promise<{ name: string; version?: string; secret: KeyVaultSecret }> {
     const name = this.checkName(id);
     const version = this.options.versions.get(name.toLowerCase());
     const secret = await this.call(
@@ -217,6 +218,11 @@ export class AzureKeyVaultProvider implements SecretsProvider {
       (s) => this.client.getSecret(name, { ...(version ? { version } : {}), abortSignal: s }),
       signal,
     );
+    return { name, version, secret };
+  }
+
+  async getValue(id: string, signal?: AbortSignal): Promise<SecretValue> {
+    const { name, version, secret } = await this.fetch(id, signal);
     const now = this.now();
     const refused = stateError(name, this.options.vaultName, secret.properties, now, version);
     if (refused) throw refused;
@@ -238,15 +244,7 @@ export class AzureKeyVaultProvider implements SecretsProvider {
    * disabled secrets refused by Key Vault) without holding the value any longer than the SDK does.
    */
   async getProperties(id: string, signal?: AbortSignal): Promise<SecretProperties> {
-    const name = this.checkName(id);
-    const version = this.options.versions.get(name.toLowerCase());
-    const secret = await this.call(
-      `reading secret "${name}"${version ? ` version ${version}` : ''}`,
-      { secretName: name, version },
-      (s) => this.client.getSecret(name, { ...(version ? { version } : {}), abortSignal: s }),
-      signal,
-    );
-    return secret.properties;
+    return (await this.fetch(id, signal)).secret.properties;
   }
 
   /** Sets the secret's value (a new version; Key Vault creates the secret when it does not exist). */
