@@ -82,8 +82,11 @@ describe('Connection Secrets in the workbench (UI)', function () {
     const deploy = treeRow(providers, 'deploy');
     await deploy.locator('.label-description', { hasText: '1 problem' }).waitFor({ timeout: 60_000 });
     // The FileDecoration badge is drawn by CSS (::after) on the label: its class is what the DOM shows.
+    // The workbench asks the extension host for decorations after it draws the row, so the class
+    // arrives a round trip after the description: wait for it rather than count at once.
     const badge = deploy.locator('.monaco-icon-label[class*="monaco-decoration-itemBadge"]');
-    assert.equal(await badge.count(), 1, `the row has no badge decoration: ${await deploy.innerHTML()}`);
+    await badge.waitFor({ timeout: 30_000 }).catch(async () => assert.fail(`the row has no badge decoration: ${await deploy.innerHTML()}`));
+    assert.equal(await badge.count(), 1);
     assert.equal(await treeRow(providers, 'jira').locator('[class*="monaco-decoration-itemBadge"]').count(), 0, 'a well-formed secret has a badge');
     await deploy.hover();
     const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'pem/invalid-base64' }).first();
