@@ -39,6 +39,8 @@ export interface KeyMaterial {
   expiredCert: string;
   /** For `ecPkcs8`, valid from 2099. */
   futureCert: string;
+  /** A certificate revocation list issued with `ecPkcs8` for `cert` (empty, 30 days). */
+  crl: string;
   /** `ssh-keygen` Ed25519 keys in the OpenSSH format, when ssh-keygen is installed. */
   openssh?: { plain: string; encrypted: string };
   remove(): void;
@@ -79,6 +81,7 @@ export function makeKeyMaterial(): KeyMaterial {
   const ca = (out: string, start: string, end: string) => o('ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'ec8.pem', '-in', 'dated.csr', '-startdate', start, '-enddate', end, '-notext', '-out', out);
   ca('expired.pem', '20200101000000Z', '20200301000000Z');
   ca('future.pem', '20990101000000Z', '20991231000000Z');
+  o('ca', '-batch', '-config', 'ca.cnf', '-gencrl', '-keyfile', 'ec8.pem', '-cert', 'cert.pem', '-crldays', '30', '-out', 'crl.pem');
   let openssh: KeyMaterial['openssh'];
   if (hasSshKeygen()) {
     run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lint-test', '-f', 'ossh'], dir);
@@ -104,6 +107,7 @@ export function makeKeyMaterial(): KeyMaterial {
     shortCert: read(dir, 'short.pem'),
     expiredCert: read(dir, 'expired.pem'),
     futureCert: read(dir, 'future.pem'),
+    crl: read(dir, 'crl.pem'),
     openssh,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };

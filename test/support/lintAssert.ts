@@ -1,5 +1,6 @@
 /** Helpers for the linter's tests: apply a fix's edits, and parse the result with Node's crypto. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { applyTextEdits } from '../../src/core/lint';
 import type { Fix, Problem } from '../../src/core/model';
@@ -36,6 +37,8 @@ export function parseAll(pemText: string, passphrase?: string): string[] {
   return blocks.map((b) => {
     const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(b)![1];
     if (label === 'CERTIFICATE') new crypto.X509Certificate(b);
+    // Node's crypto has no CRL reader; OpenSSL's is the judge (it throws on a bad one).
+    else if (label === 'X509 CRL') execFileSync('openssl', ['crl', '-noout'], { input: b, stdio: ['pipe', 'ignore', 'pipe'] });
     else if (label.endsWith('PUBLIC KEY')) crypto.createPublicKey(b);
     else if (label === 'OPENSSH PRIVATE KEY') assert.ok(b.length > 100);
     else crypto.createPrivateKey({ key: b, ...(passphrase ? { passphrase } : {}) });

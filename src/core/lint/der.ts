@@ -23,6 +23,8 @@ export const TAG = {
   octetString: 0x04,
   null: 0x05,
   oid: 0x06,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
   sequence: 0x30,
   set: 0x31,
   context0: 0xa0,
@@ -130,7 +132,12 @@ export function classifyDer(der: Uint8Array): DerKind {
     if (tbs.length >= 6 && (tbs[0].tag === TAG.context0 || tbs[0].tag === TAG.integer)) return 'certificate';
     // CertificationRequestInfo: version 0, subject, SPKI, [0] attributes.
     if (tbs.length >= 3 && SMALL_INT(der, tbs[0], 0) && tbs[1].tag === TAG.sequence && tbs[2].tag === TAG.sequence) return 'csr';
-    return 'crl';
+    // TBSCertList: [version 1], signature AlgorithmIdentifier, issuer Name, thisUpdate Time. Any
+    // other signed shape (a certificate with a corrupted length, say) is not called a CRL: the
+    // label check would otherwise tell the user to relabel a broken certificate.
+    const crl = SMALL_INT(der, tbs[0], 1) ? tbs.slice(1) : tbs;
+    if (crl.length >= 3 && crl[0].tag === TAG.sequence && crl[1].tag === TAG.sequence && (crl[2].tag === TAG.utcTime || crl[2].tag === TAG.generalizedTime)) return 'crl';
+    return 'der';
   }
   return 'der';
 }

@@ -51,6 +51,9 @@ const MAX_BOUNDARIES = 2000;
 const MAX_LABEL = 80;
 /** RFC 7468 writes 64; up to 76 (MIME) is common and accepted everywhere. */
 const MAX_LINE = 76;
+/** An RFC 1421 encapsulated header line, and the Proc-Type line that must open the group. */
+const HEADER_LINE = /^[ \t]*[A-Za-z][A-Za-z0-9-]*:/;
+const PROC_TYPE = /^[ \t]*Proc-Type:/;
 
 /** Cheap test before the full scan: does the value contain PEM armor at all? */
 export function looksLikePem(text: string): boolean {
@@ -473,12 +476,18 @@ function analyzeBlock(text: string, begin: Boundary, end: Boundary, o: PemOption
     else add({ ruleId: 'pem/footer-newline', severity: 'error', start: end.start, end: end.end, message: `The END line follows the last body line without a line break. Put "-----END ${what}-----" on its own line.` });
   }
 
-  // Encapsulated headers (legacy encrypted PEM) come first and end with an empty line.
+  // Encapsulated headers (legacy encrypted PEM) come first and end with an empty line. Only a
+  // group that starts with Proc-Type counts (RFC 1421; OpenSSL rejects any other first header), and
+  // each line must be "Name: value": a stray colon in a body line is a base64 error at its place,
+  // not a header that a re-render would keep.
   let idx = firstT.end > firstT.start ? 0 : 1;
-  while (idx < raw.length - 1 && text.slice(raw[idx].start, Math.min(raw[idx].end, raw[idx].start + 200)).includes(':')) {
-    const h = trimSpan(text, raw[idx]);
-    block.headers.push(text.slice(h.start, h.end));
-    idx++;
+  const headerAt = (i: number) => HEADER_LINE.test(text.slice(raw[i].start, Math.min(raw[i].end, raw[i].start + 200)));
+  if (idx < raw.length - 1 && PROC_TYPE.test(text.slice(raw[idx].start, Math.min(raw[idx].end, raw[idx].start + 200)))) {
+    while (idx < raw.length - 1 && headerAt(idx)) {
+      const h = trimSpan(text, raw[idx]);
+      block.headers.push(text.slice(h.start, h.end));
+      idx++;
+    }
   }
   if (block.headers.length) {
     block.legacyEncrypted = block.headers.some((x) => x.startsWith('Proc-Type:') && x.includes('ENCRYPTED'));

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { lintPemFile, lintSecretText } from '../../../../src/core/lint';
+import { children, classifyDer, readTlv, TAG } from '../../../../src/core/lint/der';
 import { applyEdits, assertClean, describe as list, only, parseAll, preferredFix } from '../../../support/lintAssert';
 import { escaped, makeKeyMaterial, PASSPHRASE, type KeyMaterial } from '../../../support/keyMaterial';
 
@@ -195,6 +196,24 @@ describe('PEM rules', () => {
     }
   });
 
+  it('a colon in a body line is a base64 error there, not an encapsulated header a fix would keep', () => {
+    // Found by the mutation property: "---:-BEGIN …" glued after a BEGIN line was taken for a
+    // header, so "Put the BEGIN line on its own line" re-rendered it as one, which OpenSSL refuses
+    // ("not proc type"). Only a group opened by Proc-Type is headers (RFC 1421).
+    const comment = km.ecPkcs8.replace('-----\n', '-----\nComment: exported by hand\n');
+    const p = only(file(comment), 'pem/invalid-base64');
+    assert.equal(p.range.start.line, 1);
+    const glued = `-----BEGIN PRIVATE KEY----- ---:-${km.ecPkcs8.slice(5)}`;
+    for (const q of file(glued)) {
+      const fix = q.fixes?.find((f) => f.preferred) ?? q.fixes?.[0];
+      if (!fix) continue;
+      const fixed = applyEdits(glued, fix.edits);
+      if (file(fixed).every((x) => x.severity === 'info')) parseAll(fixed);
+    }
+    // The real headers of a legacy encrypted key still are headers.
+    assertClean(file(km.legacyEncrypted), []);
+  });
+
   it('pem/label-mismatch: END label differs, fixed to the label the body confirms', () => {
     const wrongEnd = km.rsaPkcs1.replace('END RSA PRIVATE KEY', 'END PRIVATE KEY');
     assert.equal(fixAndCheck(wrongEnd, file, 'pem/label-mismatch'), km.rsaPkcs1);
@@ -209,6 +228,7 @@ describe('PEM rules', () => {
       [km.encryptedPkcs8, 'ENCRYPTED PRIVATE KEY', 'PRIVATE KEY'],
       [km.cert, 'CERTIFICATE', 'PUBLIC KEY'],
       [km.rsaSpki, 'PUBLIC KEY', 'RSA PUBLIC KEY'],
+      [km.crl, 'X509 CRL', 'CERTIFICATE'],
     ];
     for (const [pem, right, wrong] of cases) {
       const mislabelled = pem.split(right).join(wrong);
@@ -216,6 +236,26 @@ describe('PEM rules', () => {
       assert.match(p.message, new RegExp(`Relabel it as ${right}`));
       assert.equal(fixAndCheck(mislabelled, file, 'pem/wrong-label', pem === km.encryptedPkcs8 ? PASSPHRASE : undefined), pem);
     }
+  });
+
+  it('a real CRL under its own label is clean; a certificate whose DER was corrupted into another signed shape is not called a CRL', () => {
+    assert.deepEqual(file(km.crl), []);
+    // Found by the mutation property: one changed base64 character made the serial number's length
+    // swallow the next three fields. The DER still tiled, so the body was classified as a CRL and
+    // the user told to relabel a broken certificate. Built here deterministically from the cert.
+    const [head, ...rest] = km.cert.trimEnd().split('\n');
+    const foot = rest.pop()!;
+    const der = Buffer.from(rest.join(''), 'base64');
+    const outer = readTlv(der, 0)!;
+    const tbs = readTlv(der, outer.start)!;
+    const fields = children(der, tbs)!;
+    assert.equal(fields[1].tag, TAG.integer, 'the serial number follows the version');
+    der[fields[1].start - 1] = fields[4].end - fields[1].start; // serial now runs to the end of the validity
+    assert.equal(classifyDer(der), 'der');
+    const corrupted = `${head}\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n${foot}\n`;
+    const problems = file(corrupted);
+    assert.deepEqual(problems.filter((p) => p.ruleId === 'pem/wrong-label'), [], 'a corrupted certificate was called another type');
+    only(problems, 'pem/der-invalid');
   });
 
   it('pem/der-invalid: base64 that decodes to no valid structure, checked by crypto', () => {
