@@ -15,6 +15,16 @@ import { LineIndex } from '../../../../src/core/positions';
 import { applyEdits, parseAll } from '../../../support/lintAssert';
 import { escaped, makeKeyMaterial, type KeyMaterial } from '../../../support/keyMaterial';
 
+/**
+ * How many cases and which seed. CI draws from one fixed seed, so a red run replays exactly and
+ * a landing is not decided by the draw; anywhere else each run draws a new seed. `npm run fuzz`
+ * explores with 40 times the cases and new seeds; FC_SEED=<seed> replays the seed a failure printed.
+ */
+const FACTOR = Number(process.env.CS_FUZZ_FACTOR) || 1;
+const CI_SEED = 20261204;
+const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : (process.env.CI === 'true' || process.env.CI === '1') && FACTOR === 1 ? CI_SEED : undefined;
+const runs = (numRuns: number) => ({ numRuns: numRuns * FACTOR, ...(SEED === undefined ? {} : { seed: SEED }) });
+
 let km: KeyMaterial;
 before(function () {
   this.timeout(60_000);
@@ -67,7 +77,7 @@ describe('linter on bad input (property-based)', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.string({ unit: 'binary', maxLength: 400 }), fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 60 }).map((a) => a.join(''))), (text) => {
         assertWellFormed(text, lintAll(text));
       }),
-      { numRuns: 400 },
+      runs(400),
     );
   });
 
@@ -79,7 +89,7 @@ describe('linter on bad input (property-based)', () => {
           assertWellFormed(text, lintAll(text));
         }
       }),
-      { numRuns: 200 },
+      runs(200),
     );
   });
 
@@ -104,9 +114,18 @@ describe('linter on bad input (property-based)', () => {
             const again = lint(fixed);
             const whole = fix.edits.length === 1 && fix.edits[0].range.start.line === 0 && fix.edits[0].range.start.character === 0 && fixed.length > 0 && new LineIndex(text).offset(fix.edits[0].range.end) === text.length;
             if (whole) {
-              assert.deepEqual(again.filter((x) => x.severity !== 'info'), [], `${p.ruleId}: the fixed value still has problems`);
-              parseAll(fixed);
-              checked.whole++;
+              // A whole-value re-render fixes the form (line breaks, wrapping, escaping) and keeps
+              // the blocks as they are: a wrong label has its own fix. So what is left must be
+              // problems the value already had, other than the one fixed; and when nothing was
+              // left to keep, the value is clean and crypto reads it.
+              const before = new Set(problems.filter((x) => x.severity !== 'info').map((x) => x.ruleId));
+              before.delete(p.ruleId);
+              const left = again.filter((x) => x.severity !== 'info');
+              assert.deepEqual(left.filter((x) => !before.has(x.ruleId)), [], `${p.ruleId}: the fix left or made problems the value did not have`);
+              if (left.length === 0) {
+                parseAll(fixed);
+                checked.whole++;
+              }
             } else {
               checked.local++;
               const same = again.find((x) => x.ruleId === p.ruleId && x.range.start.line === p.range.start.line && x.range.start.character === p.range.start.character);
@@ -115,7 +134,7 @@ describe('linter on bad input (property-based)', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      runs(300),
     );
     // The property must have exercised the fixes, not only the no-fix paths.
     assert.ok(checked.whole > 30 && checked.local > 3, `fixes checked: ${JSON.stringify(checked)}`);
@@ -129,7 +148,7 @@ describe('linter on bad input (property-based)', () => {
         const text = base.slice(0, at) + canary + base.slice(at);
         for (const p of lintAll(text)) assert.ok(!p.message.includes('CANARY'), `${p.ruleId}: ${p.message}`);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -147,7 +166,7 @@ describe('linter on bad input (property-based)', () => {
         assert.equal(at === -1, valid, `${JSON.stringify(text)}: offset ${at}, JSON.parse ${valid ? 'accepts' : 'rejects'}`);
         if (!valid) assert.ok(at >= 0 && at <= text.length);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 });
