@@ -128,4 +128,22 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
     await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
   });
+
+  it('opens from the Troubleshoot button of a Test Connection that could not resolve its reference', async () => {
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
+    await pick(page, 'jira');
+    await panelFrame(page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
+    await focusWorkbench(page);
+    await runFromPalette(page, 'Connection Secrets: Test Connection');
+    await pick(page, 'payments');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /payments: .*Not tested: auth\.value/ });
+    await toast.waitFor({ timeout: 60_000 });
+    assert.match(await toast.innerText(), /did not resolve/);
+    await toast.getByRole('button', { name: 'Troubleshoot' }).click();
+    await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
+    await assertNoSecretOnScreen('after Test Connection and the panel');
+  });
 });
