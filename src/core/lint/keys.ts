@@ -57,8 +57,12 @@ export interface ParsedBody {
   /** `rsa`, `ec`, `ed25519`, `ssh-ed25519` … */
   keyType?: string;
   encrypted?: boolean;
-  /** SHA-256 of the public key's SubjectPublicKeyInfo: equal for a key and its certificate. */
-  publicKeyId?: string;
+  /**
+   * The public key (of a key, or of a certificate's subject): equal for a key and its certificate.
+   * Kept as crypto's object and reduced to `publicKeyId` only when a value holds both, because
+   * exporting it costs a quarter of a key's lint time and most values hold one block.
+   */
+  publicKey?: crypto.KeyObject;
   certificate?: { notBefore: number; notAfter: number; subject: string };
 }
 
@@ -96,8 +100,6 @@ function opensslReason(e: unknown): string {
   return parts.join(': ').slice(0, 120) || 'not readable';
 }
 
-const spkiId = (k: crypto.KeyObject) => crypto.createHash('sha256').update(k.export({ type: 'spki', format: 'der' })).digest('hex');
-
 /**
  * Parses a base64-decoded PEM body as its DER shape says, with crypto. The label is not needed:
  * the caller compares `derKind` with what the label promises.
@@ -120,7 +122,7 @@ function parseUncached(der: Buffer): ParsedBody {
       case 'sec1': {
         const type = derKind === 'pkcs8' ? 'pkcs8' : derKind === 'sec1' ? 'sec1' : 'pkcs1';
         const k = crypto.createPrivateKey({ key: der, format: 'der', type });
-        return { derKind, ok: true, keyType: k.asymmetricKeyType, publicKeyId: spkiId(crypto.createPublicKey(k)) };
+        return { derKind, ok: true, keyType: k.asymmetricKeyType, publicKey: crypto.createPublicKey(k) };
       }
       case 'encrypted-pkcs8':
         try {
@@ -134,7 +136,7 @@ function parseUncached(der: Buffer): ParsedBody {
       case 'spki':
       case 'pkcs1-public': {
         const k = crypto.createPublicKey({ key: der, format: 'der', type: derKind === 'spki' ? 'spki' : 'pkcs1' });
-        return { derKind, ok: true, keyType: k.asymmetricKeyType, publicKeyId: spkiId(k) };
+        return { derKind, ok: true, keyType: k.asymmetricKeyType, publicKey: k };
       }
       case 'certificate': {
         const x = new crypto.X509Certificate(der);
@@ -143,7 +145,7 @@ function parseUncached(der: Buffer): ParsedBody {
           derKind,
           ok: true,
           keyType: x.publicKey.asymmetricKeyType,
-          publicKeyId: spkiId(x.publicKey),
+          publicKey: x.publicKey,
           certificate: { notBefore: Date.parse(x.validFrom), notAfter: Date.parse(x.validTo), subject: cn ? `CN=${cn}` : x.subject.split('\n')[0] ?? '' },
         };
       }
@@ -169,10 +171,15 @@ export function decrypts(pemText: string, passphrase: string): boolean {
   }
 }
 
-/** The public key id of a decrypted key, for the certificate match (undefined when it fails). */
-export function publicKeyIdOf(pemText: string, passphrase?: string): string | undefined {
+/** SHA-256 of a public key's SubjectPublicKeyInfo: equal for a key and its certificate. */
+export function publicKeyId(k: crypto.KeyObject): string {
+  return crypto.createHash('sha256').update(k.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+
+/** The public key of a decrypted key, for the certificate match (undefined when it fails). */
+export function publicKeyOf(pemText: string, passphrase?: string): crypto.KeyObject | undefined {
   try {
-    return spkiId(crypto.createPublicKey(crypto.createPrivateKey({ key: pemText, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) })));
+    return crypto.createPublicKey(crypto.createPrivateKey({ key: pemText, format: 'pem', ...(passphrase !== undefined ? { passphrase } : {}) }));
   } catch {
     return undefined;
   }

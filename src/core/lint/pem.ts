@@ -6,7 +6,8 @@
  * over the value — and every loop moves forward, so time is linear in the value's length.
  * Messages name positions and labels the linter knows, never the value's text.
  */
-import { decrypts, LABEL_FOR_DER, parseDer, parseOpenSsh, PEM_LABELS, publicKeyIdOf, type ParseCache, type ParsedBody } from './keys';
+import type { KeyObject } from 'node:crypto';
+import { decrypts, LABEL_FOR_DER, parseDer, parseOpenSsh, PEM_LABELS, publicKeyId, publicKeyOf, type ParseCache, type ParsedBody } from './keys';
 import type { PemForm, ValueEdit, ValueFix, ValueProblem } from './types';
 
 export interface PemOptions {
@@ -32,7 +33,7 @@ export interface PemBlockInfo {
   headerEnd: number;
   parsed?: ParsedBody;
   /** For keys and certificates that parsed (private keys: after decryption when possible). */
-  publicKeyId?: string;
+  publicKey?: KeyObject;
 }
 
 export interface PemAnalysis {
@@ -411,11 +412,13 @@ export const MISMATCH_MESSAGE =
 
 /** Private keys that match none of the certificates next to them (only when both are present). */
 export function keyCertificateMismatches(blocks: readonly PemBlockInfo[]): PemBlockInfo[] {
-  const certs = blocks.filter((b) => b.kind === 'certificate' && b.publicKeyId);
-  const keys = blocks.filter((b) => (b.kind === 'private' || b.kind === 'encrypted') && b.publicKeyId);
+  const certs = blocks.filter((b) => b.kind === 'certificate' && b.publicKey);
+  const keys = blocks.filter((b) => (b.kind === 'private' || b.kind === 'encrypted') && b.publicKey);
   if (!certs.length || !keys.length) return [];
-  const ids = new Set(certs.map((c) => c.publicKeyId));
-  return keys.filter((k) => !ids.has(k.publicKeyId));
+  // By digest, not KeyObject.equals: on keys of different types that leaves an error on OpenSSL's
+  // queue which the next parse then reports as its own ("different key types").
+  const ids = new Set(certs.map((c) => publicKeyId(c.publicKey!)));
+  return keys.filter((k) => !ids.has(publicKeyId(k.publicKey!)));
 }
 
 function isoDate(ms: number): string {
@@ -609,7 +612,7 @@ function analyzeBlock(text: string, begin: Boundary, end: Boundary, o: PemOption
     }
   }
   if (!block.ok) return block;
-  info.publicKeyId = info.parsed?.publicKeyId;
+  info.publicKey = info.parsed?.publicKey;
 
   // BEGIN/END labels differ: the label the body confirms wins (else the BEGIN line's).
   if (mismatch) {
@@ -629,7 +632,7 @@ function analyzeBlock(text: string, begin: Boundary, end: Boundary, o: PemOption
       const pemText = renderBlocks([block], '\n', false);
       if (!decrypts(pemText, o.passphrase)) {
         add({ ruleId: 'pem/wrong-passphrase', severity: 'error', start: begin.start, end: begin.end, message: 'The passphrase configured for this encrypted private key does not decrypt it. Store the right passphrase, or encrypt the key again with it.' });
-      } else info.publicKeyId = publicKeyIdOf(pemText, o.passphrase);
+      } else info.publicKey = publicKeyOf(pemText, o.passphrase);
     }
   }
   return block;
