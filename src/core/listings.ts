@@ -3,7 +3,8 @@
  * the "closest existing name" fixes. A listing pages through the provider as the Providers tree
  * does (`list` with the configured page size, until the provider says it is done) and is kept for
  * the cache TTL, so a hundred completion requests cost one listing per cache lifetime. Concurrent
- * requests share one listing in flight; a failed listing is not kept.
+ * requests share one listing in flight; a failed listing is not kept. A listing the Providers tree
+ * paged through to the end is adopted, so completion after browsing lists nothing again.
  */
 import type { ProviderConfig } from './model';
 import type { SecretsProvider, SecretSummary } from './provider';
@@ -35,12 +36,14 @@ export interface ListingStats {
   pages: number;
   /** Requests answered from a fresh cached listing or one in flight. */
   hits: number;
+  /** Complete listings taken over from the Providers tree (no provider call here). */
+  adopted: number;
 }
 
 export class SecretListings {
   private readonly entries = new Map<string, { listing: Listing; expiresAt: number }>();
   private readonly inFlight = new Map<string, Promise<Listing>>();
-  private readonly counters: ListingStats = { listings: 0, pages: 0, hits: 0 };
+  private readonly counters: ListingStats = { listings: 0, pages: 0, hits: 0, adopted: 0 };
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -83,6 +86,17 @@ export class SecretListings {
   peek(config: ProviderConfig, parent?: string): Listing | undefined {
     const cached = this.entries.get(`${providerKey(config)}|${parent ?? ''}`);
     return cached && cached.expiresAt > this.now() ? cached.listing : undefined;
+  }
+
+  /**
+   * Keeps a listing that another part of the editor (the Providers tree, "Load more" by "Load
+   * more") fetched to the end just now: it is the newest there is, so it replaces a kept one.
+   */
+  adopt(config: ProviderConfig, parent: string | undefined, items: readonly SecretSummary[]): void {
+    const maxItems = this.options.maxItems ?? 10_000;
+    const listing: Listing = items.length > maxItems ? { items: items.slice(0, maxItems), truncated: true } : { items: [...items], truncated: false };
+    this.entries.set(`${providerKey(config)}|${parent ?? ''}`, { listing, expiresAt: this.now() + this.ttlMs });
+    this.counters.adopted++;
   }
 
   /** Forgets the listings of one provider block (after a write or a reload), or all of them. */

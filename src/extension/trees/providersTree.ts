@@ -253,6 +253,8 @@ export class ProvidersTreeDataProvider implements vscode.TreeDataProvider<Node>,
       listing.items.push(...page.items);
       listing.nextToken = page.nextToken;
       listing.error = undefined;
+      // Paged to the end: completion and the closest-name fixes answer from it instead of listing again.
+      if (!page.nextToken) this.ctx.listings.adopt(provider.config, parent, listing.items);
     } catch (e) {
       listing.error = describeError(e);
       this.ctx.log.error(`listing secrets of the ${provider.config.type} provider (${provider.config.file}) failed: ${listing.error}`);

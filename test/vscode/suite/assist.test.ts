@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { activate, assertNoSecret, waitFor, workspaceRoot, type ExtensionApi } from './helpers';
+import { activate, assertNoSecret, children, waitFor, workspaceRoot, type ExtensionApi } from './helpers';
 
 /** The secrets in examples/demo/secrets.example.json. */
 const demoSecrets = ['deploy', 'jira', 'payments', 'reporting', 'statuspage', 'warehouse'];
@@ -61,13 +61,31 @@ describe('editor assistance for references (completion, hover, links) on the dem
       assert.equal(typeof jira.insertText === 'string' ? jira.insertText : jira.insertText?.value, 'jira', 'the braces are already there: only the name is inserted');
       // The listing counters, not cacheStats(): the diagnostics of the edit fetch in the background meanwhile.
       const after = api.listingStats();
-      assert.equal(after.listings, 1, 'one listing so far (by this request, or by the diagnostics looking for the closest name)');
+      // One listing so far (by this request, or by the diagnostics looking for the closest name),
+      // or none when the Providers tree had already paged through the provider (adopted).
+      assert.ok(after.listings <= 1 && after.listings + after.adopted >= 1, `listings so far: ${JSON.stringify(after)}`);
+      const listed = after.listings;
       for (let i = 0; i < 10; i++) await vscode.commands.executeCommand('vscode.executeCompletionItemProvider', rootUri(), position, ':');
       const again = api.listingStats();
-      assert.equal(again.listings, 1, 'ten more requests listed again');
+      assert.equal(again.listings, listed, 'ten more requests listed again');
       assert.equal(again.pages, after.pages, 'ten more requests called list');
       assert.ok(again.hits >= after.hits + 10, 'ten more requests were answered from the listing cache');
       assertNoSecret(JSON.stringify(list.items), 'the completion items');
+    });
+
+    it('after the Providers tree paged through the provider, completion lists nothing again (the tree\'s listing is adopted)', async () => {
+      await vscode.commands.executeCommand('connectionSecrets.providers.refresh');
+      const [file] = await children(api.providersTree);
+      assert.deepEqual((await children(api.providersTree, file.element)).map((s) => s.label).sort(), demoSecrets);
+      const browsed = api.listingStats();
+      assert.ok(browsed.adopted >= 1, `the tree's listing was not adopted: ${JSON.stringify(browsed)}`);
+      const position = positionOf(doc, 'username: "{{workato:sm:}}"', 'username: "{{workato:sm:'.length);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', rootUri(), position, ':');
+      assert.deepEqual(labels(list).filter((l) => demoSecrets.includes(l)).sort(), demoSecrets);
+      const after = api.listingStats();
+      assert.equal(after.listings, browsed.listings, `completion listed the provider again: ${JSON.stringify({ browsed, after })}`);
+      assert.equal(after.pages, browsed.pages);
+      assert.ok(after.hits > browsed.hits);
     });
 
     it('offers the key names of the chosen JSON secret, never its values', async () => {

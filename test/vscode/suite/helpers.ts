@@ -25,7 +25,7 @@ export interface ExtensionApi {
   /** The Providers view (references' links reveal their secret there). */
   providersView: vscode.TreeView<unknown>;
   /** Listings made for completion and fixes. */
-  listingStats(): { listings: number; pages: number; hits: number };
+  listingStats(): { listings: number; pages: number; hits: number; adopted: number };
 }
 
 export interface ResolvedField {

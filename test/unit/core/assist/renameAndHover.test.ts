@@ -40,7 +40,29 @@ describe('SecretListings: one listing per cache lifetime', () => {
     fail = false;
     await l.list(config);
     assert.equal(lists, 3);
-    assert.deepEqual(l.stats, { listings: 3, pages: 3, hits: 3 });
+    assert.deepEqual(l.stats, { listings: 3, pages: 3, hits: 3, adopted: 0 });
+  });
+
+  it('adopts a listing the Providers tree paged to the end: no provider call until the TTL passes', async () => {
+    let now = 0;
+    let lists = 0;
+    const provider = { list: async () => { lists++; return { items: [{ id: 'listed', name: 'listed' }] }; } } as unknown as SecretsProvider;
+    const l = new SecretListings({ getProvider: async () => provider, ttlMs: 1000, now: () => now });
+    const config = { type: 'file' as const, options: { path: 's.json' }, file: '/w/connections.yaml', dir: '/w', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    l.adopt(config, undefined, [{ id: 'from-tree', name: 'from-tree' }]);
+    assert.deepEqual((await l.list(config)).items.map((s) => s.id), ['from-tree']);
+    assert.equal(lists, 0);
+    // Newer than a kept listing, so it replaces it; a folder is kept apart from the root.
+    l.adopt(config, undefined, [{ id: 'newer', name: 'newer' }]);
+    assert.deepEqual(l.peek(config)?.items.map((s) => s.id), ['newer']);
+    assert.equal(l.peek(config, 'folder/'), undefined);
+    now = 1000;
+    assert.deepEqual((await l.list(config)).items.map((s) => s.id), ['listed']);
+    assert.equal(lists, 1);
+    l.adopt(config, undefined, [{ id: 'again', name: 'again' }]);
+    l.invalidate(config);
+    assert.equal(l.peek(config), undefined);
+    assert.deepEqual(l.stats, { listings: 1, pages: 1, hits: 1, adopted: 3 });
   });
 });
 
