@@ -43,6 +43,7 @@ for (const name of names) {
     counts = { passed: 0, failed: 1, pending: 0 };
     console.error(`${name} tier ended without results (exit ${result.status ?? result.signal})`);
   }
+  fs.rmSync(path.dirname(stats), { recursive: true, force: true });
   if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
   if (result.status !== 0) broken = true;
   totals.passed += counts.passed;

@@ -9,7 +9,7 @@ import type { Context } from 'mocha';
 
 const running = new Set<ChildProcess>();
 function killAll() {
-  for (const child of running) killGroup(child);
+  for (const child of running) killGroup(child, 'SIGTERM', true);
 }
 process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -19,8 +19,10 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/** Signals the child's process group; with `evenIfExited`, also when the leader is already gone. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', evenIfExited = false) {
+  if (child.pid === undefined) return;
+  if (!evenIfExited && (child.exitCode !== null || child.signalCode !== null)) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
@@ -89,6 +91,9 @@ export async function startServer(command: string, args: string[], options: Star
       const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      // The leader is gone; a member that outlived it (a forked backend or session that ignored
+      // SIGTERM) must not outlive the test. Right after the exit, the group id cannot be reused yet.
+      killGroup(child, 'SIGKILL', true);
       running.delete(child);
     },
   };
