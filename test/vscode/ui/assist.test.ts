@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { canary } from '../../support/canary';
 import {
   assertNoSecretShown,
   expandPane,
@@ -127,5 +128,54 @@ describe('Editor assistance in the workbench (UI)', function () {
     await page.locator('.editor-group-container .view-line', { hasText: 'workato:sm:password:warehouse}}' }).waitFor({ timeout: 30_000 });
     await assertNoSecretOnScreen('after completing the key');
     await runFromPalette(page, 'File: Revert File');
+  });
+
+  it('moves a hard-coded password into the file secrets manager after the dialog, and the file references it', async () => {
+    // In the extension-host tier VS Code refuses dialogs, so only the declined path runs there;
+    // here a person's click on "Move" takes the accepted path end to end.
+    const file = path.join(wb!.workspace, 'connections.yaml');
+    const password = canary('hard-coded');
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, `${original.trimEnd()}\n  hardcoded-db:\n    type: postgres\n    host: db.example.com\n    user: app\n    password: "${password}"\n`);
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const line = lines.findIndex((l) => l.includes(password));
+    const literal = page.locator('.editor-group-container .view-line', { hasText: 'hard-coded' });
+    await literal.first().waitFor({ timeout: 60_000 });
+    await goTo(line + 1, lines[line].indexOf(password) + 2);
+    // The fix comes with the diagnostic, computed once the file watcher has reported the write:
+    // ask again until it is offered.
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Move to the file secrets manager' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await runFromPalette(page, 'Quick Fix...');
+      try {
+        await fix.waitFor({ timeout: 10_000 });
+        break;
+      } catch (e) {
+        if (attempt === 6) {
+          await screenshot(page, 'failed-move-credential');
+          throw e;
+        }
+        await page.keyboard.press('Escape');
+        await goTo(line + 1, lines[line].indexOf(password) + 2);
+      }
+    }
+    // The widget's rows never count as stable for a click while it animates: choose by keyboard.
+    for (let i = 0; i < 5 && !/\bfocused\b/.test((await fix.getAttribute('class')) ?? ''); i++) await page.keyboard.press('ArrowDown');
+    assert.match((await fix.getAttribute('class')) ?? '', /\bfocused\b/, 'the move fix could not be selected');
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('.monaco-dialog-box', { hasText: 'Move the value of hardcoded-db.password into the file secrets manager?' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.ok(!(await dialog.innerText()).includes(password), 'the dialog shows the value');
+    await screenshot(page, '12-move-credential');
+    await dialog.getByRole('button', { name: 'Move' }).click();
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Moved hardcoded-db.password into the file secrets manager' }).waitFor({ timeout: 60_000 });
+    await page.locator('.editor-group-container .view-line', { hasText: '{{workato:sm:password:hardcoded-db}}' }).waitFor({ timeout: 30_000 });
+    const saved = fs.readFileSync(file, 'utf8');
+    assert.ok(!saved.includes(password), 'connections.yaml still holds the value');
+    assert.match(saved, /password: "\{\{workato:sm:password:hardcoded-db\}\}"/);
+    const stored = JSON.parse(fs.readFileSync(path.join(wb!.workspace, 'secrets.json'), 'utf8')) as Record<string, Record<string, string>>;
+    assert.equal(stored['hardcoded-db']?.password, password, 'secrets.json does not hold the moved value under hardcoded-db.password');
+    await assertNoSecretShown(page, [...secrets, password], 'after the move');
+    fs.writeFileSync(file, original);
   });
 });
