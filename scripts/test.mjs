@@ -17,6 +17,25 @@ const tiers = {
   ui: (stats) => ['node', ['scripts/mocha-tier.cjs', stats, '300000', 'test/vscode/ui/**/*.test.ts']],
 };
 
+/**
+ * The servers, VS Code and browsers the tiers start. Each tier must stop what it started, pass or
+ * fail; a process of these kinds that appeared during the run and is still there a few seconds
+ * after the last tier is reported as a failure. Processes that existed before the run are ignored.
+ */
+const STARTED_BY_TESTS = /moto_server|\bbao (server|-dev)|\bpostgres\b|mariadbd|mysqld|sshd: |sshd .*-f |nginx: master|code-server|server-main\.js|headless_shell|chrom(e|ium)/;
+function serverProcesses() {
+  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  if (r.status !== 0) return new Map();
+  return new Map(
+    r.stdout
+      .split('\n')
+      .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
+      .filter((m) => m && STARTED_BY_TESTS.test(m[2]) && Number(m[1]) !== process.pid)
+      .map((m) => [m[1], m[2].slice(0, 160)]),
+  );
+}
+const before = serverProcesses();
+
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = requested.length ? requested : Object.keys(tiers);
 const totals = { passed: 0, failed: 0, pending: 0 };
@@ -49,6 +68,21 @@ for (const name of names) {
   totals.passed += counts.passed;
   totals.failed += counts.failed;
   totals.pending += counts.pending;
+}
+
+// Nothing left running (see STARTED_BY_TESTS): a short grace for processes still exiting.
+let leftover = [];
+for (let i = 0; i < 10; i++) {
+  leftover = [...serverProcesses()].filter(([pid]) => !before.has(pid));
+  if (leftover.length === 0) break;
+  spawnSync('sleep', ['0.5']);
+}
+if (leftover.length) {
+  console.error(`\n✗ nothing left running: ${leftover.length} process(es) started during the run are still there:\n${leftover.map(([pid, args]) => `    ${pid} ${args}`).join('\n')}`);
+  totals.failed++;
+} else {
+  console.log('\n✔ nothing left running (servers, VS Code, browsers)');
+  totals.passed++;
 }
 
 console.log('\nTier times:');
