@@ -24,14 +24,15 @@ const tiers = {
  */
 const STARTED_BY_TESTS = /moto_server|\bbao (server|-dev)|\bpostgres\b|mariadbd|mysqld|sshd: |sshd .*-f |nginx: master|code-server|server-main\.js|headless_shell|chrom(e|ium)/;
 function serverProcesses() {
-  const r = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  const r = spawnSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
   if (r.status !== 0) return new Map();
   return new Map(
     r.stdout
       .split('\n')
-      .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
-      .filter((m) => m && STARTED_BY_TESTS.test(m[2]) && Number(m[1]) !== process.pid)
-      .map((m) => [m[1], m[2].slice(0, 160)]),
+      .map((l) => /^\s*(\d+)\s+(\S+)\s+(.*)$/.exec(l))
+      // A zombie runs nothing; whether it is reaped depends on the machine's init, not on the tests.
+      .filter((m) => m && !m[2].startsWith('Z') && STARTED_BY_TESTS.test(m[3]) && Number(m[1]) !== process.pid)
+      .map((m) => [m[1], m[3].slice(0, 160)]),
   );
 }
 const before = serverProcesses();
