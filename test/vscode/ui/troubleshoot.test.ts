@@ -114,36 +114,35 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
     await runFromPalette(page, 'Notifications: Clear All Notifications');
   });
 
-  it('opens from the Troubleshoot button of a failed resolve', async () => {
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
-    await pick(page, 'jira');
-    await panelFrame(page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Connection Secrets: Resolve Connection');
-    await pick(page, 'payments');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'payments: 0 of 1 reference(s) resolved' });
-    await toast.waitFor({ timeout: 60_000 });
-    await toast.getByRole('button', { name: 'Troubleshoot' }).click();
-    await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
-    assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
-  });
-
-  it('opens from the Troubleshoot button of a Test Connection that could not resolve its reference', async () => {
+  /**
+   * With the panel on the healthy jira, runs `command` on payments (whose reference is broken) and
+   * clicks the Troubleshoot button of the notification it leaves: the one panel turns to payments.
+   */
+  async function troubleshootFromNotification(command: string, notification: string | RegExp): Promise<string> {
     await focusWorkbench(page);
     await runFromPalette(page, 'Notifications: Clear All Notifications');
     await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
     await pick(page, 'jira');
     await panelFrame(page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
     await focusWorkbench(page);
-    await runFromPalette(page, 'Connection Secrets: Test Connection');
+    await runFromPalette(page, command);
     await pick(page, 'payments');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /payments: .*Not tested: auth\.value/ });
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: notification });
     await toast.waitFor({ timeout: 60_000 });
-    assert.match(await toast.innerText(), /did not resolve/);
+    const text = await toast.innerText();
     await toast.getByRole('button', { name: 'Troubleshoot' }).click();
     await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
+    return text;
+  }
+
+  it('opens from the Troubleshoot button of a failed resolve', async () => {
+    await troubleshootFromNotification('Connection Secrets: Resolve Connection', 'payments: 0 of 1 reference(s) resolved');
+  });
+
+  it('opens from the Troubleshoot button of a Test Connection that could not resolve its reference', async () => {
+    const toast = await troubleshootFromNotification('Connection Secrets: Test Connection', /payments: .*Not tested: auth\.value/);
+    assert.match(toast, /did not resolve/);
     await assertNoSecretOnScreen('after Test Connection and the panel');
   });
 });
