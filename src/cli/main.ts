@@ -58,6 +58,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  // The AWS SDK warns on Node < 22 that its releases after January 2027 will need Node 22: nine
+  // lines before every AWS command's output, about the SDK version this package pins — ours to
+  // heed, not the user's. A value the user set wins. (Only in the CLI's own process: the
+  // extension host is shared with other extensions, so the extension leaves its environment alone.)
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // `connection-secrets … | head` closes the pipe early; that is not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {

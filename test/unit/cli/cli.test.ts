@@ -114,6 +114,21 @@ describe('CLI', () => {
     assert.match(r.stdout, /db \(postgres\)/);
     assertNoCanary(r.stdout + r.stderr, [pw]);
   });
+
+  it('an AWS command prints its own output only: no SDK Node-version warning ahead of it', () => {
+    // An unreachable endpoint: the SDK client is built and called, no server is needed.
+    const aws = tempWorkspace({ 'connections.yaml': 'secretsManager:\n  scope: workspace\n  provider:\n    type: aws\n    region: us-east-1\n    endpoint: http://127.0.0.1:1\nconnections: {}\n' });
+    try {
+      const repo = path.resolve(__dirname, '../../..');
+      const env = { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' };
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'secrets', aws.root], { cwd: repo, encoding: 'utf8', env });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, /Cannot reach http:\/\/127\.0\.0\.1:1/);
+      assert.doesNotMatch(r.stderr, /NodeVersionSupportWarning|Warning:/);
+    } finally {
+      aws.cleanup();
+    }
+  });
 });
 
 describe('CLI validate on a broken secrets file', () => {
