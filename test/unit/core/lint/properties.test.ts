@@ -14,16 +14,7 @@ import type { Problem } from '../../../../src/core/model';
 import { LineIndex } from '../../../../src/core/positions';
 import { applyEdits, parseAll } from '../../../support/lintAssert';
 import { escaped, makeKeyMaterial, type KeyMaterial } from '../../../support/keyMaterial';
-
-/**
- * How many cases and which seed. CI draws from one fixed seed, so a red run replays exactly and
- * a landing is not decided by the draw; anywhere else each run draws a new seed. `npm run fuzz`
- * explores with 40 times the cases and new seeds; FC_SEED=<seed> replays the seed a failure printed.
- */
-const FACTOR = Number(process.env.CS_FUZZ_FACTOR) || 1;
-const CI_SEED = 20261204;
-const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : (process.env.CI === 'true' || process.env.CI === '1') && FACTOR === 1 ? CI_SEED : undefined;
-const runs = (numRuns: number) => ({ numRuns: numRuns * FACTOR, ...(SEED === undefined ? {} : { seed: SEED }) });
+import { runs } from '../../../support/properties';
 
 let km: KeyMaterial;
 before(function () {
