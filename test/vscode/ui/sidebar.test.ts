@@ -4,53 +4,36 @@
  * reads its result from the screen and saves a screenshot under test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import {
-  assertNoSecretShown,
   expandPane,
   expandRow,
   openViewContainer,
-  openWorkbench,
   outputText,
   pick,
   rowTexts,
   runFromPalette,
   screenshot,
   treeRow,
-  workspaceSecretValues,
-  type Workbench,
+  useDemoWorkbench,
 } from './workbench';
 
 const MASK = '••••••••';
 
 describe('Connection Secrets in the workbench (UI)', function () {
-  let wb: Workbench | undefined;
-  let page: Page;
-  let secrets: string[];
-
-  before(async function () {
-    wb = await openWorkbench(this);
-    page = wb.page;
-    secrets = workspaceSecretValues(wb);
-  });
-
-  after(async () => {
-    await wb?.close();
-  });
-
+  const ui = useDemoWorkbench();
   /** No demo secret value is anywhere on the screen (all text the workbench renders). */
-  const assertNoSecretOnScreen = (where: string) => assertNoSecretShown(page, secrets, where);
+  const { assertNoSecretOnScreen } = ui;
 
   /** Parks the mouse so no hover card covers what the screenshot should show. */
   async function unhover() {
-    await page.mouse.move(900, 700);
-    await page.keyboard.press('Escape');
+    await ui.page.mouse.move(900, 700);
+    await ui.page.keyboard.press('Escape');
   }
 
   it('opens the Connection Secrets view container with its Providers and Connections views', async () => {
-    await openViewContainer(page, 'Connection Secrets');
-    const providers = await expandPane(page, 'Providers');
-    const connections = await expandPane(page, 'Connections');
+    await openViewContainer(ui.page, 'Connection Secrets');
+    const providers = await expandPane(ui.page, 'Providers');
+    const connections = await expandPane(ui.page, 'Connections');
     await treeRow(providers, 'file').waitFor({ timeout: 60_000 });
     await treeRow(connections, 'jira').waitFor({ timeout: 60_000 });
     assert.deepEqual(await rowTexts(providers), ['fileworkspace']);
@@ -59,11 +42,11 @@ describe('Connection Secrets in the workbench (UI)', function () {
       assert.ok(rows.some((r) => r.startsWith(name)), `Connections does not show ${name}: ${rows.join(' | ')}`);
     }
     await unhover();
-    await screenshot(page, '01-view-container');
+    await screenshot(ui.page, '01-view-container');
   });
 
   it('expands the file provider into the names of its secrets, without values', async () => {
-    const providers = await expandPane(page, 'Providers');
+    const providers = await expandPane(ui.page, 'Providers');
     await expandRow(treeRow(providers, 'file'));
     await treeRow(providers, 'warehouse').waitFor({ timeout: 60_000 });
     const rows = (await rowTexts(providers)).slice(1);
@@ -74,11 +57,11 @@ describe('Connection Secrets in the workbench (UI)', function () {
     );
     await assertNoSecretOnScreen('after expanding the provider');
     await unhover();
-    await screenshot(page, '02-provider-expanded');
+    await screenshot(ui.page, '02-provider-expanded');
   });
 
   it('marks the demo secret with a malformed key with a badge, and names the problem on hover', async () => {
-    const providers = await expandPane(page, 'Providers');
+    const providers = await expandPane(ui.page, 'Providers');
     const deploy = treeRow(providers, 'deploy');
     await deploy.locator('.label-description', { hasText: '1 problem' }).waitFor({ timeout: 60_000 });
     // The FileDecoration badge is drawn by CSS (::after) on the label: its class is what the DOM shows.
@@ -89,16 +72,16 @@ describe('Connection Secrets in the workbench (UI)', function () {
     assert.equal(await badge.count(), 1);
     assert.equal(await treeRow(providers, 'jira').locator('[class*="monaco-decoration-itemBadge"]').count(), 0, 'a well-formed secret has a badge');
     await deploy.hover();
-    const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'pem/invalid-base64' }).first();
+    const hover = ui.page.locator('.monaco-hover, .workbench-hover', { hasText: 'pem/invalid-base64' }).first();
     await hover.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await hover.innerText(), /not base64/);
     await assertNoSecretOnScreen('with the lint tooltip open');
-    await screenshot(page, '06-lint-badge');
+    await screenshot(ui.page, '06-lint-badge');
     await unhover();
   });
 
   it('expands a connection into its fields, each reference resolved and masked', async () => {
-    const connections = await expandPane(page, 'Connections');
+    const connections = await expandPane(ui.page, 'Connections');
     await expandRow(treeRow(connections, 'jira'));
     const password = treeRow(connections, 'auth.password');
     await password.waitFor({ timeout: 60_000 });
@@ -110,25 +93,25 @@ describe('Connection Secrets in the workbench (UI)', function () {
     await treeRow(connections, 'jira').locator('.label-description', { hasText: 'http · resolved' }).waitFor({ timeout: 30_000 });
     await assertNoSecretOnScreen('after expanding the connection');
     await unhover();
-    await screenshot(page, '03-connection-expanded');
+    await screenshot(ui.page, '03-connection-expanded');
   });
 
   it('resolves a connection from the command palette and shows the masked result', async () => {
-    await runFromPalette(page, 'Connection Secrets: Resolve Connection');
-    await pick(page, 'status-page');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'status-page: 1 of 1 reference(s) resolved' });
+    await runFromPalette(ui.page, 'Connection Secrets: Resolve Connection');
+    await pick(ui.page, 'status-page');
+    const toast = ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'status-page: 1 of 1 reference(s) resolved' });
     await toast.waitFor({ timeout: 60_000 });
 
-    await runFromPalette(page, 'Connection Secrets: Show Log');
+    await runFromPalette(ui.page, 'Connection Secrets: Show Log');
     let text = '';
     for (let i = 0; i < 100 && !text.includes('Resolved status-page'); i++) {
-      text = await outputText(page).catch(() => '');
-      if (!text.includes('Resolved status-page')) await page.waitForTimeout(300);
+      text = await outputText(ui.page).catch(() => '');
+      if (!text.includes('Resolved status-page')) await ui.page.waitForTimeout(300);
     }
     assert.match(text, /Resolved status-page \(http\): 1\/1 reference\(s\)/);
     assert.ok(text.includes(`auth.token: Bearer ${MASK} [resolved]`), `the output panel shows:\n${text}`);
     await assertNoSecretOnScreen('after resolving');
-    await page.mouse.move(900, 300);
-    await screenshot(page, '04-palette-resolve-output');
+    await ui.page.mouse.move(900, 300);
+    await screenshot(ui.page, '04-palette-resolve-output');
   });
 });

@@ -5,52 +5,35 @@
  * tree item and the CodeLens. (The in-host suite tests against a real nginx that accepts.)
  */
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
 import {
-  assertNoSecretShown,
   expandPane,
   openViewContainer,
-  openWorkbench,
   pick,
   runFromPalette,
   screenshot,
   treeRow,
-  workspaceSecretValues,
-  type Workbench,
+  useDemoWorkbench,
 } from './workbench';
 
 describe('Testing connections in the workbench (UI)', function () {
-  let wb: Workbench | undefined;
-  let page: Page;
-  let secrets: string[];
-
-  before(async function () {
-    wb = await openWorkbench(this);
-    page = wb.page;
-    secrets = workspaceSecretValues(wb);
-  });
-
-  after(async () => {
-    await wb?.close();
-  });
-
-  const assertNoSecretOnScreen = (where: string) => assertNoSecretShown(page, secrets, where);
+  const ui = useDemoWorkbench();
+  const { assertNoSecretOnScreen } = ui;
 
   it('runs Test Connection from the palette: the failure class and fix on the notification, the tree item and the CodeLens', async () => {
-    await openViewContainer(page, 'Connection Secrets');
-    const connections = await expandPane(page, 'Connections');
+    await openViewContainer(ui.page, 'Connection Secrets');
+    const connections = await expandPane(ui.page, 'Connections');
     await treeRow(connections, 'jira').waitFor({ timeout: 60_000 });
 
-    await runFromPalette(page, 'Connection Secrets: Test Connection');
-    await pick(page, 'jira');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'jira: unreachable' });
+    await runFromPalette(ui.page, 'Connection Secrets: Test Connection');
+    await pick(ui.page, 'jira');
+    const toast = ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'jira: unreachable' });
     await toast.waitFor({ timeout: 60_000 });
     assert.match(await toast.innerText(), /jira: unreachable — The host name of example\.atlassian\.net.* does not resolve — check the host name, or your DNS\/VPN/s);
 
     await treeRow(connections, 'jira').locator('.label-description', { hasText: 'http · test failed: unreachable' }).waitFor({ timeout: 30_000 });
 
     // Clicking the connection opens its definition, where the CodeLens shows the same result.
-    const lens = page.locator('.editor-group-container .codelens-decoration');
+    const lens = ui.page.locator('.editor-group-container .codelens-decoration');
     for (let attempt = 1; ; attempt++) {
       await treeRow(connections, 'jira').locator('.label-name').click();
       try {
@@ -63,28 +46,28 @@ describe('Testing connections in the workbench (UI)', function () {
     }
     await lens.filter({ hasText: 'unreachable' }).first().waitFor({ timeout: 30_000 });
     await assertNoSecretOnScreen('after testing jira');
-    await page.mouse.move(1000, 850);
-    await screenshot(page, '06-test-connection');
+    await ui.page.mouse.move(1000, 850);
+    await screenshot(ui.page, '06-test-connection');
   });
 
   it('runs Test All Connections and summarises by failure class', async () => {
-    await page.keyboard.press('Escape');
-    await runFromPalette(page, 'Notifications: Clear All Notifications');
-    await runFromPalette(page, 'Connection Secrets: Test All Connections');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Tested 6 connection(s)' });
+    await ui.page.keyboard.press('Escape');
+    await runFromPalette(ui.page, 'Notifications: Clear All Notifications');
+    await runFromPalette(ui.page, 'Connection Secrets: Test All Connections');
+    const toast = ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'Tested 6 connection(s)' });
     await toast.waitFor({ timeout: 120_000 });
     // Every demo host is an example.com name (no network here); payments has a broken reference.
     const text = await toast.innerText();
     assert.match(text, /Tested 6 connection\(s\): 0 passed, 6 failed \(/);
     assert.match(text, /\d unreachable/);
     assert.match(text, /\d configuration/);
-    const connections = await expandPane(page, 'Connections');
+    const connections = await expandPane(ui.page, 'Connections');
     await treeRow(connections, 'payments').locator('.label-description', { hasText: /test failed: configuration$/ }).waitFor({ timeout: 30_000 });
     // Both connections of the open file now carry a result in their CodeLens too.
-    await page.locator('.editor-group-container .codelens-decoration', { hasText: 'unreachable' }).nth(1).waitFor({ timeout: 30_000 });
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Testing connections' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await ui.page.locator('.editor-group-container .codelens-decoration', { hasText: 'unreachable' }).nth(1).waitFor({ timeout: 30_000 });
+    await ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'Testing connections' }).waitFor({ state: 'detached', timeout: 30_000 });
     await assertNoSecretOnScreen('after testing all');
-    await page.mouse.move(1000, 850);
-    await screenshot(page, '07-test-all');
+    await ui.page.mouse.move(1000, 850);
+    await screenshot(ui.page, '07-test-all');
   });
 });

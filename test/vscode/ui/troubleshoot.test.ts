@@ -9,18 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
-  assertNoSecretShown,
   expandPane,
   openViewContainer,
-  openWorkbench,
   outputText,
   pick,
   runFromPalette,
   screenshot,
   treeRow,
+  useDemoWorkbench,
   viewPane,
-  workspaceSecretValues,
-  type Workbench,
 } from './workbench';
 
 /** The panel's page: VS Code hosts each webview in an iframe whose page holds the content frame. */
@@ -40,29 +37,16 @@ async function focusWorkbench(page: Page): Promise<void> {
 }
 
 describe('Troubleshoot Connection in the workbench (UI)', function () {
-  let wb: Workbench | undefined;
-  let page: Page;
-  let secrets: string[];
-
-  before(async function () {
-    wb = await openWorkbench(this);
-    page = wb.page;
-    secrets = workspaceSecretValues(wb);
-  });
-
-  after(async () => {
-    await wb?.close();
-  });
-
-  const assertNoSecretOnScreen = async (where: string) => assertNoSecretShown(page, secrets, where, await panelFrame(page).locator('body').innerText());
+  const ui = useDemoWorkbench();
+  const assertNoSecretOnScreen = async (where: string) => ui.assertNoSecretOnScreen(where, await panelFrame(ui.page).locator('body').innerText());
 
   it('shows every check of a healthy connection passing', async () => {
     // Once the extension has loaded the demo (its views list the connections), as a person would.
-    await openViewContainer(page, 'Connection Secrets');
-    await treeRow(await expandPane(page, 'Connections'), 'jira').waitFor({ timeout: 60_000 });
-    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
-    await pick(page, 'jira');
-    const frame = panelFrame(page);
+    await openViewContainer(ui.page, 'Connection Secrets');
+    await treeRow(await expandPane(ui.page, 'Connections'), 'jira').waitFor({ timeout: 60_000 });
+    await runFromPalette(ui.page, 'Connection Secrets: Troubleshoot Connection');
+    await pick(ui.page, 'jira');
+    const frame = panelFrame(ui.page);
     await frame.locator('#title', { hasText: 'Troubleshoot connection "jira"' }).waitFor({ timeout: 60_000 });
     await frame.locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
     const statuses = await Promise.all((await frame.locator('li.check').all()).map(async (i) => `${await i.getAttribute('data-id')}:${await i.getAttribute('data-status')}`));
@@ -74,10 +58,10 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
   });
 
   it('leads with the first problem on the demo\'s broken reference, re-runs one check and copies its command from the panel (the log says so)', async () => {
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
-    await pick(page, 'payments');
-    const frame = panelFrame(page);
+    await focusWorkbench(ui.page);
+    await runFromPalette(ui.page, 'Connection Secrets: Troubleshoot Connection');
+    await pick(ui.page, 'payments');
+    const frame = panelFrame(ui.page);
     await frame.locator('#title', { hasText: 'Troubleshoot connection "payments"' }).waitFor({ timeout: 60_000 });
     const summary = frame.locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' });
     await summary.waitFor({ timeout: 60_000 });
@@ -89,8 +73,8 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
     assert.match(await failed.locator('.reproduce').innerText(), /^jq '.*' .*secrets\.json$/);
 
     await assertNoSecretOnScreen('the panel on payments');
-    await page.mouse.move(1000, 850);
-    const file = await screenshot(page, 'troubleshoot');
+    await ui.page.mouse.move(1000, 850);
+    const file = await screenshot(ui.page, 'troubleshoot');
     assert.ok(fs.statSync(file).size > 10_000);
 
     // "Run again" goes to the extension, which runs that check alone and logs it.
@@ -101,17 +85,17 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
 
     // "Copy command" asks the extension, which copies the command (no secret in it) and says so.
     await failed.getByRole('button', { name: 'Copy command' }).click();
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Copied the command that reproduces "Each referenced secret and key is in the file"' }).waitFor({ timeout: 30_000 });
+    await ui.page.locator('.notifications-toasts .notification-toast', { hasText: 'Copied the command that reproduces "Each referenced secret and key is in the file"' }).waitFor({ timeout: 30_000 });
 
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Connection Secrets: Show Log');
+    await focusWorkbench(ui.page);
+    await runFromPalette(ui.page, 'Connection Secrets: Show Log');
     // The output view's own filter shows the summary line of the re-run, however long the log.
-    await page.locator('.part.panel .viewpane-filter input').fill('ran again');
-    await page.locator('.part.panel .view-lines', { hasText: 'ran again: file.secrets' }).first().waitFor({ timeout: 30_000 });
-    assert.match((await outputText(page)).replace(/\s+/g, ' '), /Troubleshoot connection "payments" \(file\) — ran again: file\.secrets: 4 passed, 1 failed/);
+    await ui.page.locator('.part.panel .viewpane-filter input').fill('ran again');
+    await ui.page.locator('.part.panel .view-lines', { hasText: 'ran again: file.secrets' }).first().waitFor({ timeout: 30_000 });
+    assert.match((await outputText(ui.page)).replace(/\s+/g, ' '), /Troubleshoot connection "payments" \(file\) — ran again: file\.secrets: 4 passed, 1 failed/);
     await assertNoSecretOnScreen('the panel and the log');
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Notifications: Clear All Notifications');
+    await focusWorkbench(ui.page);
+    await runFromPalette(ui.page, 'Notifications: Clear All Notifications');
   });
 
   /**
@@ -119,20 +103,20 @@ describe('Troubleshoot Connection in the workbench (UI)', function () {
    * clicks the Troubleshoot button of the notification it leaves: the one panel turns to payments.
    */
   async function troubleshootFromNotification(command: string, notification: string | RegExp): Promise<string> {
-    await focusWorkbench(page);
-    await runFromPalette(page, 'Notifications: Clear All Notifications');
-    await runFromPalette(page, 'Connection Secrets: Troubleshoot Connection');
-    await pick(page, 'jira');
-    await panelFrame(page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
-    await focusWorkbench(page);
-    await runFromPalette(page, command);
-    await pick(page, 'payments');
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: notification });
+    await focusWorkbench(ui.page);
+    await runFromPalette(ui.page, 'Notifications: Clear All Notifications');
+    await runFromPalette(ui.page, 'Connection Secrets: Troubleshoot Connection');
+    await pick(ui.page, 'jira');
+    await panelFrame(ui.page).locator('#summary', { hasText: 'All 5 checks passed' }).waitFor({ timeout: 60_000 });
+    await focusWorkbench(ui.page);
+    await runFromPalette(ui.page, command);
+    await pick(ui.page, 'payments');
+    const toast = ui.page.locator('.notifications-toasts .notification-toast', { hasText: notification });
     await toast.waitFor({ timeout: 60_000 });
     const text = await toast.innerText();
     await toast.getByRole('button', { name: 'Troubleshoot' }).click();
-    await panelFrame(page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
-    assert.equal(await page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
+    await panelFrame(ui.page).locator('#summary', { hasText: 'First problem: Each referenced secret and key is in the file' }).waitFor({ timeout: 60_000 });
+    assert.equal(await ui.page.locator('.tab', { hasText: 'Troubleshoot:' }).count(), 1, 'a second panel was opened');
     return text;
   }
 

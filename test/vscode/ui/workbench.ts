@@ -106,6 +106,47 @@ export async function openWorkbench(ctx: Context, options: WorkbenchOptions = { 
   }
 }
 
+/** The workbench of a `describe`, open between its `before` and `after`. */
+export interface DemoSession {
+  readonly wb: Workbench;
+  readonly page: Page;
+  /** The workspace's secret values (see workspaceSecretValues), for the no-secret-on-screen checks. */
+  readonly secrets: string[];
+  /** Fails when a secret value is on the screen (plus `extraText`, a webview's own document). */
+  assertNoSecretOnScreen(where: string, extraText?: string): Promise<void>;
+}
+
+/**
+ * Opens a workbench on a fresh copy of the demo for the enclosing `describe` (in its `before`) and
+ * closes it in its `after`; the returned session reads what `before` opened.
+ */
+export function useDemoWorkbench(): DemoSession {
+  let opened: { wb: Workbench; secrets: string[] } | undefined;
+  before(async function () {
+    const wb = await openWorkbench(this);
+    opened = { wb, secrets: workspaceSecretValues(wb) };
+  });
+  after(async () => {
+    await opened?.wb.close();
+  });
+  const get = () => {
+    if (!opened) throw new Error('the workbench is not open: its before() hook did not run or failed');
+    return opened;
+  };
+  return {
+    get wb() {
+      return get().wb;
+    },
+    get page() {
+      return get().wb.page;
+    },
+    get secrets() {
+      return get().secrets;
+    },
+    assertNoSecretOnScreen: (where, extraText) => assertNoSecretShown(get().wb.page, get().secrets, where, extraText),
+  };
+}
+
 /** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(screenshotDir, { recursive: true });
